@@ -1,0 +1,98 @@
+"""`python -m vaelib ...`: a thin command-line shell over the library's functions."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from vaelib import data
+
+HELP = argparse.ArgumentDefaultsHelpFormatter
+
+
+class CLIError(Exception):
+    """A user-facing error: printed as one line, exit status 1."""
+
+
+def _add_data_commands(sub: argparse._SubParsersAction) -> None:
+    p_data = sub.add_parser("data", help="fetch, verify and convert the data sets", formatter_class=HELP)
+    dsub = p_data.add_subparsers(dest="data_command", required=True, metavar="{fetch,verify,export-csv}")
+
+    p = dsub.add_parser("fetch", help="put verified IDX files under ROOT (torchvision layout)", formatter_class=HELP)
+    p.add_argument("dataset", nargs="?", default="all", choices=["all", *data.DATASETS], help="which data set")
+    p.add_argument("--root", default="data", help="data folder")
+    p.add_argument("--no-mirrors", action="store_true", help="skip the official mirrors, use the offline sources")
+    p.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for a mirror")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=cmd_data_fetch)
+
+    p = dsub.add_parser("verify", help="check presence, IDX headers, sizes and checksums", formatter_class=HELP)
+    p.add_argument("--root", default="data", help="data folder")
+    p.add_argument("dataset", nargs="?", default="all", choices=["all", *data.DATASETS], help="which data set")
+    p.set_defaults(func=cmd_data_verify)
+
+    p = dsub.add_parser(
+        "export-csv", help="write a split as a Kaggle-style CSV (label,pixel1..pixelP)", formatter_class=HELP
+    )
+    p.add_argument("dataset", choices=list(data.DATASETS), help="which data set")
+    p.add_argument("--split", default="train", choices=list(data.SPLIT_FILES), help="which split")
+    p.add_argument("--root", default="data", help="data folder")
+    p.add_argument("--out", default=None, help="output file (default ROOT/csv/<dataset>_<split>.csv)")
+    p.set_defaults(func=cmd_data_export_csv)
+
+
+def cmd_data_fetch(args: argparse.Namespace) -> int:
+    """Fetch one or all data sets."""
+    sources = data.fetch(args.dataset, args.root, mirrors=not args.no_mirrors, timeout=args.timeout, quiet=args.quiet)
+    for name, source in sources.items():
+        print(f"{name}: {source}")
+    return 0
+
+
+def cmd_data_verify(args: argparse.Namespace) -> int:
+    """Print one row per split; exit non-zero with one line per problem."""
+    names = None if args.dataset == "all" else (args.dataset,)
+    rows = data.verify(args.root, names)
+    print(f"{'dataset':<14} {'split':<6} {'status':<7} detail")
+    for r in rows:
+        print(f"{r.dataset:<14} {r.split:<6} {'OK' if r.ok else 'FAIL':<7} {r.detail if r.ok else ''}")
+    problems = [r for r in rows if not r.ok]
+    for r in problems:
+        print(f"error: {r.dataset} {r.split}: {r.detail}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def cmd_data_export_csv(args: argparse.Namespace) -> int:
+    """Write a split to CSV."""
+    ds = data.load_dataset(args.dataset, args.split, args.root)
+    out = Path(args.out) if args.out else Path(args.root) / "csv" / f"{args.dataset}_{args.split}.csv"
+    data.write_csv(out, ds.images.numpy(), ds.labels.numpy())
+    print(f"wrote {len(ds)} rows to {out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser (subcommands register themselves here)."""
+    parser = argparse.ArgumentParser(
+        prog="python -m vaelib", description="VAEs on MNIST and Fashion-MNIST: data, training, evaluation."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    _add_data_commands(sub)
+    from vaelib import cli_train  # keeps `data` commands light
+
+    cli_train.add_commands(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: library errors become a one-line message and exit status 1, never a traceback."""
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (data.DataError, CLIError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
