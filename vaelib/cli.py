@@ -6,13 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from vaelib import data
+from vaelib import cli_train, data
+from vaelib.cli_train import CLIError
 
 HELP = argparse.ArgumentDefaultsHelpFormatter
-
-
-class CLIError(Exception):
-    """A user-facing error: printed as one line, exit status 1."""
 
 
 def _add_data_commands(sub: argparse._SubParsersAction) -> None:
@@ -79,15 +76,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     _add_data_commands(sub)
-    from vaelib import cli_train  # keeps `data` commands light
-
     cli_train.add_commands(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: library errors become a one-line message and exit status 1, never a traceback."""
+    argv = sys.argv[1:] if argv is None else argv
     args = build_parser().parse_args(argv)
+    # Which flags were typed (config-file values yield to these, and only these).
+    args.explicit_flags = {a[2:].split("=")[0].replace("-", "_") for a in argv if a.startswith("--")}
     try:
         return args.func(args)
     except (data.DataError, CLIError) as e:

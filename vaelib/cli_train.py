@@ -1,5 +1,178 @@
-"""Training-related CLI commands (filled in by the trainer)."""
+"""CLI commands that train and use models: `train`, `sample`, `reconstruct`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import torch
+
+from vaelib.losses import ObjectiveConfig
+from vaelib.models import CONFIGS
+from vaelib.runs import DataConfig, RunConfig, load_data, load_run, run_dir_for, train_run
+from vaelib.train import OptimConfig, TrainingDiverged
+
+HELP = argparse.ArgumentDefaultsHelpFormatter
 
 
-def add_commands(sub) -> None:
-    """Register train/sample/reconstruct commands."""
+class CLIError(Exception):
+    """A user-facing error: printed as one line, exit status 1."""
+
+
+# CLI flag -> (config section, field). Defaults come from the dataclasses, so --help shows the real ones.
+_FLAGS = {
+    "dataset": ("data", "dataset"),
+    "classes": ("data", "classes"),
+    "val_fraction": ("data", "val_fraction"),
+    "max_train": ("data", "max_train"),
+    "latent_dim": ("model", "latent_dim"),
+    "hidden": ("model", "hidden"),
+    "ae": ("model", "deterministic"),
+    "likelihood": ("objective", "likelihood"),
+    "beta": ("objective", "beta"),
+    "beta_schedule": ("objective", "beta_schedule"),
+    "warmup_epochs": ("objective", "warmup_epochs"),
+    "free_bits": ("objective", "free_bits"),
+    "epochs": ("optim", "num_epochs"),
+    "batch_size": ("optim", "batch_size"),
+    "lr": ("optim", "lr"),
+    "optimizer": ("optim", "optimizer"),
+    "binarize": ("optim", "binarize"),
+    "seed": ("optim", "seed"),
+    "compile": ("optim", "compile"),
+}
+
+
+def _ints(text: str) -> tuple[int, ...]:
+    return tuple(int(t) for t in text.replace(",", " ").split())
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Register train/sample/reconstruct."""
+    d, o, ob = DataConfig(), OptimConfig(), ObjectiveConfig()
+    p = sub.add_parser(
+        "train",
+        help="train a model into a run directory",
+        formatter_class=HELP,
+        description="Train a VAE (or the AE baseline). Every option can also come from --config FILE.json "
+        "(sections data/model/objective/optim, as a run's config.json); flags given on the command line win.",
+    )
+    p.add_argument("--config", default=None, help="JSON config file (a run's config.json works)")
+    p.add_argument("--dataset", default=d.dataset, choices=["mnist", "fashion-mnist"], help="data set")
+    p.add_argument("--classes", type=_ints, default=None, help="keep only these classes, e.g. 0,1,7")
+    p.add_argument("--val-fraction", type=float, default=d.val_fraction, help="validation share of the train file")
+    p.add_argument("--max-train", type=int, default=None, help="use only the first N training examples")
+    p.add_argument("--model", default="mlp", choices=sorted(CONFIGS), help="architecture")
+    p.add_argument("--latent-dim", type=int, default=20, help="latent dimensions")
+    p.add_argument("--hidden", type=_ints, default=None, help="MLP hidden sizes, e.g. 400,400 (mlp only)")
+    p.add_argument("--ae", action="store_true", help="deterministic autoencoder baseline (no KL, no sampling)")
+    p.add_argument(
+        "--likelihood", default=ob.likelihood, choices=["bernoulli", "gaussian", "mse"], help="decoder likelihood"
+    )
+    p.add_argument("--beta", type=float, default=ob.beta, help="KL weight")
+    p.add_argument("--beta-schedule", default=ob.beta_schedule, choices=["constant", "linear", "cyclical"])
+    p.add_argument("--warmup-epochs", type=float, default=ob.warmup_epochs, help="KL warm-up / cycle span")
+    p.add_argument("--free-bits", type=float, default=ob.free_bits, help="free bits per latent dim (nats)")
+    p.add_argument("--epochs", type=int, default=o.num_epochs, help="number of epochs")
+    p.add_argument("--batch-size", type=int, default=o.batch_size, help="batch size")
+    p.add_argument("--lr", type=float, default=o.lr, help="learning rate")
+    p.add_argument("--optimizer", default=o.optimizer, choices=["adam", "adamw"])
+    p.add_argument("--binarize", default=o.binarize, choices=["none", "dynamic", "static"], help="binarization")
+    p.add_argument("--seed", type=int, default=o.seed, help="random seed")
+    p.add_argument("--compile", action="store_true", help="torch.compile the model")
+    p.add_argument("--device", default="auto", help="auto (cuda, mps, cpu) or a torch device name")
+    p.add_argument("--data-root", default="data", help="data folder")
+    p.add_argument("--out", default=None, help="run directory (default runs/<name derived from the config>)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_train)
+
+    p = sub.add_parser("sample", help="decode samples from the prior N(0, I) into an image grid", formatter_class=HELP)
+    p.add_argument("run", help="run directory")
+    p.add_argument("--n", type=int, default=64, help="number of samples")
+    p.add_argument("--seed", type=int, default=0, help="random seed")
+    p.add_argument("--out", required=True, help="output PNG")
+    p.set_defaults(func=cmd_sample)
+
+    p = sub.add_parser(
+        "reconstruct", help="test images (top rows) and their reconstructions (bottom rows)", formatter_class=HELP
+    )
+    p.add_argument("run", help="run directory")
+    p.add_argument("--n", type=int, default=32, help="number of test images")
+    p.add_argument("--data-root", default="data", help="data folder")
+    p.add_argument("--out", required=True, help="output PNG")
+    p.set_defaults(func=cmd_reconstruct)
+
+
+def config_from_args(args: argparse.Namespace, argv_flags: set[str]) -> RunConfig:
+    """Defaults, then the --config file, then the flags the user actually typed."""
+
+    base: dict = {"data": {}, "model": {"kind": args.model}, "objective": {}, "optim": {}}
+    if args.config:
+        try:
+            loaded = json.loads(Path(args.config).read_text())
+        except (OSError, json.JSONDecodeError) as e:
+            raise CLIError(f"{args.config}: cannot read config ({e})") from None
+        for section in base:
+            base[section].update(loaded.get(section, {}))
+    explicit = lambda name: args.config is None or name in argv_flags  # noqa: E731
+    if explicit("model"):
+        base["model"]["kind"] = args.model
+    for flag, (section, key) in _FLAGS.items():
+        value = getattr(args, flag)
+        if value is None or not explicit(flag):
+            continue
+        if flag == "hidden" and base["model"].get("kind", args.model) != "mlp":
+            raise CLIError("--hidden applies to --model mlp only")
+        base[section][key] = value
+    try:
+        return RunConfig.from_dict(base)
+    except (TypeError, ValueError, KeyError) as e:
+        raise CLIError(f"invalid configuration: {e}") from None
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train a run and print where it went and its final losses."""
+
+    config = config_from_args(args, args.explicit_flags)
+    out = Path(args.out) if args.out else run_dir_for(config)
+    try:
+        run = train_run(config, out, args.data_root, args.device, args.quiet)
+    except TrainingDiverged as e:
+        raise CLIError(str(e)) from None
+    except ValueError as e:
+        raise CLIError(str(e)) from None
+    m = run.metrics
+    print(f"run {out}: val loss {m['val_loss']:.3f}, test loss {m['test_loss']:.3f} ({m['units']})")
+    return 0
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    """Write a grid of prior samples."""
+    from vaelib.plots import save_image_grid  # matplotlib only when drawing
+
+    run = _load(args.run)
+    images = run.model.sample(args.n, torch.Generator().manual_seed(args.seed))
+    save_image_grid(images, args.out)
+    print(f"wrote {args.n} samples to {args.out}")
+    return 0
+
+
+def cmd_reconstruct(args: argparse.Namespace) -> int:
+    """Write originals above their reconstructions."""
+    from vaelib.plots import save_image_grid
+
+    run = _load(args.run)
+    x = load_data(run.config, args.data_root).test.float()[: args.n]
+    x_hat = run.model.reconstruct(x)
+    save_image_grid(torch.cat([x, x_hat]), args.out, nrow=min(args.n, 16))
+    print(f"wrote {len(x)} reconstructions to {args.out}")
+    return 0
+
+
+def _load(path: str):
+
+    try:
+        return load_run(path)
+    except FileNotFoundError as e:
+        raise CLIError(str(e)) from None

@@ -1,0 +1,227 @@
+"""Training speed and memory on real MNIST: vaelib's trainer against the canonical pytorch/examples loop.
+
+In ONE process, alternating epoch by epoch so both see the same machine state:
+  (a) a loop written the way pytorch/examples `vae/main.py` trains: a per-sample Dataset + DataLoader, batch 128,
+      Adam 1e-3, MLP 784-400-20, summed BCE + KL on grey-level pixels;
+  (b) vaelib's Trainer on the same model, objective and settings.
+Also: vaelib at batch 512 against the FLOP bound (model FLOPs / measured matmul throughput), the conv VAEs of
+seeds 000 and 002 against theirs, and the process's peak resident memory. The last line printed is JSON.
+
+Run it with `make bench` (needs `make data`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import nn
+from torch.utils.data import DataLoader, Dataset
+
+from vaelib import data
+from vaelib.losses import Objective, ObjectiveConfig
+from vaelib.models import ConvBNConfig, ConvConfig, MLPConfig, build_model, model_flops
+from vaelib.train import OptimConfig, Trainer
+
+# ---------------------------------------------------------------------------------------------- reference (a)
+
+
+class TorchvisionStyleMNIST(Dataset):
+    """What `torchvision.datasets.MNIST(transform=ToTensor())` does per example (torchvision itself is optional
+    here): a PIL image from the uint8 array, then ToTensor's conversion to float [1, H, W] in [0, 1]."""
+
+    def __init__(self, ds: data.ImageDataset):
+        self.data, self.targets = ds.images, ds.labels
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        img, target = self.data[index], int(self.targets[index])
+        pic = Image.fromarray(img.numpy(), mode="L")
+        # torchvision.transforms.functional.to_tensor for a PIL image
+        t = torch.from_numpy(np.array(pic, np.uint8, copy=True))
+        t = t.view(pic.size[1], pic.size[0], len(pic.getbands())).permute((2, 0, 1)).contiguous()
+        return t.to(dtype=torch.get_default_dtype()).div(255), target
+
+
+class CanonicalVAE(nn.Module):
+    """The pytorch/examples VAE: fc1 -> (fc21, fc22) -> reparameterize -> fc3 -> fc4 -> sigmoid."""
+
+    def __init__(self, n_pixels: int, hidden: int = 400, latent_dim: int = 20):
+        super().__init__()
+        self.n_pixels = n_pixels
+        self.fc1 = nn.Linear(n_pixels, hidden)
+        self.fc21 = nn.Linear(hidden, latent_dim)
+        self.fc22 = nn.Linear(hidden, latent_dim)
+        self.fc3 = nn.Linear(latent_dim, hidden)
+        self.fc4 = nn.Linear(hidden, n_pixels)
+
+    def forward(self, x: torch.Tensor):
+        h1 = F.relu(self.fc1(x.view(-1, self.n_pixels)))
+        mu, logvar = self.fc21(h1), self.fc22(h1)
+        z = mu + torch.randn_like(mu) * torch.exp(0.5 * logvar)
+        return torch.sigmoid(self.fc4(F.relu(self.fc3(z)))), mu, logvar
+
+
+def canonical_loss(recon_x: torch.Tensor, x: torch.Tensor, mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
+    """Summed BCE + KL over the batch, as pytorch/examples (Kingma & Welling 2014, App. B)."""
+    bce = F.binary_cross_entropy(recon_x, x.view(-1, recon_x.shape[1]), reduction="sum")
+    kld = -0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp())
+    return bce + kld
+
+
+def reference_epoch(model: CanonicalVAE, loader: DataLoader, opt: torch.optim.Optimizer) -> float:
+    """One canonical training epoch (its `train_loss += loss.item()` included); returns seconds."""
+    t0 = time.perf_counter()
+    model.train()
+    train_loss = 0.0
+    for x, _ in loader:
+        opt.zero_grad()
+        recon, mu, logvar = model(x)
+        loss = canonical_loss(recon, x, mu, logvar)
+        loss.backward()
+        train_loss += loss.item()
+        opt.step()
+    return time.perf_counter() - t0
+
+
+@torch.no_grad()
+def reference_test(model: CanonicalVAE, loader: DataLoader) -> float:
+    """The canonical 'Test set loss': summed loss over the test set / number of examples."""
+    model.eval()
+    total = 0.0
+    for x, _ in loader:
+        recon, mu, logvar = model(x)
+        total += canonical_loss(recon, x, mu, logvar).item()
+    return total / len(loader.dataset)
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+
+
+def matmul_flops_per_second(n: int = 2048, reps: int = 8) -> float:
+    """Measured float32 matmul throughput (FLOP/s) on this machine, the compute roof for the FLOP bound."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        a @ b
+    return 2 * n**3 * reps / (time.perf_counter() - t0)
+
+
+def flop_bound_seconds(model: nn.Module, image_shape, n_examples: int, flops_per_s: float) -> float:
+    """Seconds per epoch if forward + backward (3x the forward FLOPs) ran at matmul speed."""
+    return 3 * model_flops(model, image_shape) * n_examples / flops_per_s
+
+
+def vaelib_trainer(model_cfg, x_train: torch.Tensor, batch_size: int, seed: int) -> Trainer:
+    """vaelib's trainer on the canonical objective (Bernoulli on grey levels, beta = 1, Adam 1e-3)."""
+    torch.manual_seed(seed)
+    cfg = OptimConfig(num_epochs=10**6, batch_size=batch_size, lr=1e-3, seed=seed)
+    return Trainer(build_model(model_cfg), Objective(ObjectiveConfig()), x_train, None, cfg, device="cpu", quiet=True)
+
+
+def timed_epochs(trainer: Trainer, n: int) -> float:
+    """Median seconds of `n` training epochs (validation excluded)."""
+    times = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        trainer.train_epoch()
+        times.append(time.perf_counter() - t0)
+    return sorted(times)[len(times) // 2]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--root", default="data", help="data folder")
+    p.add_argument("--epochs", type=int, default=10, help="epochs of (a) and (b) at batch 128")
+    p.add_argument("--conv-examples", type=int, default=6144, help="examples per timed conv epoch (scaled up)")
+    p.add_argument("--seed", type=int, default=1)
+    args = p.parse_args()
+
+    train = data.load_dataset("mnist", "train", args.root)
+    test = data.load_dataset("mnist", "test", args.root)
+    x_train, x_test = train.float(), test.float()
+    n_pixels = x_train[0].numel()
+    image_shape = train.image_shape
+    peak_flops = matmul_flops_per_second()
+    print(
+        f"threads {torch.get_num_threads()}, GOMP_SPINCOUNT={os.environ.get('GOMP_SPINCOUNT')} (applies to (a) and (b)),"
+        f" matmul throughput {peak_flops / 1e9:.1f} GFLOP/s",
+        flush=True,
+    )
+
+    # (a) and (b), alternating epoch by epoch.
+    torch.manual_seed(args.seed)
+    ref = CanonicalVAE(n_pixels)
+    ref_opt = torch.optim.Adam(ref.parameters(), lr=1e-3)
+    ref_train = DataLoader(TorchvisionStyleMNIST(train), batch_size=128, shuffle=True)
+    ref_test = DataLoader(TorchvisionStyleMNIST(test), batch_size=128, shuffle=False)
+    ours = vaelib_trainer(MLPConfig(hidden=(400,), latent_dim=20), x_train, 128, args.seed)
+    ref_times, our_times = [], []
+    for epoch in range(1, args.epochs + 1):
+        ref_times.append(reference_epoch(ref, ref_train, ref_opt))
+        our_times.append(timed_epochs(ours, 1))
+        print(f"epoch {epoch:>2}: reference {ref_times[-1]:6.2f} s   vaelib {our_times[-1]:6.2f} s", flush=True)
+    ref_s, our_s = sorted(ref_times)[len(ref_times) // 2], sorted(our_times)[len(our_times) // 2]
+    ref_loss = reference_test(ref, ref_test)
+    our_loss = ours.evaluate(x_test)["elbo"]
+    bound_128 = flop_bound_seconds(ours.model, image_shape, len(x_train), peak_flops)
+    print(f"batch 128: reference {ref_s:.2f} s/epoch, vaelib {our_s:.2f} s/epoch, speedup {ref_s / our_s:.2f}x")
+    print(f"test loss after {args.epochs} epochs: reference {ref_loss:.2f}, vaelib {our_loss:.2f} nats/example")
+
+    # (b) at batch 512 against the FLOP bound.
+    big = vaelib_trainer(MLPConfig(hidden=(400,), latent_dim=20), x_train, 512, args.seed)
+    timed_epochs(big, 1)  # warm-up
+    s_512 = timed_epochs(big, 3)
+    bound_512 = flop_bound_seconds(big.model, image_shape, len(x_train), peak_flops)
+    print(f"batch 512: vaelib {s_512:.2f} s/epoch, FLOP bound {bound_512:.2f} s -> ratio {s_512 / bound_512:.2f}")
+
+    # Conv VAEs (seed 000 at its batch 512, seed 002 at 128), timed on a subset and scaled to a 60k epoch.
+    conv_ratios = {}
+    x_sub = x_train[: args.conv_examples]
+    for name, cfg, bs in (
+        ("conv_seed000", ConvConfig(latent_dim=2), 512),
+        ("conv_bn_seed002", ConvBNConfig(latent_dim=16), 128),
+    ):
+        tr = vaelib_trainer(cfg, x_sub, bs, args.seed)
+        timed_epochs(tr, 1)
+        s = timed_epochs(tr, 1) * len(x_train) / len(x_sub)
+        bound = flop_bound_seconds(tr.model, image_shape, len(x_train), peak_flops)
+        conv_ratios[name] = s / bound
+        print(f"{name}: {s:.1f} s/epoch (60k, batch {bs}), FLOP bound {bound:.1f} s -> ratio {s / bound:.2f}")
+        del tr
+
+    peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result = {
+        "speedup_vs_reference": round(ref_s / our_s, 3),
+        "reference_s_per_epoch": round(ref_s, 3),
+        "vaelib_s_per_epoch": round(our_s, 3),
+        "reference_test_loss": round(ref_loss, 3),
+        "vaelib_test_loss": round(our_loss, 3),
+        "epochs": args.epochs,
+        "flop_bound_s_per_epoch_bs128": round(bound_128, 3),
+        "vaelib_s_per_epoch_bs512": round(s_512, 3),
+        "flop_bound_s_per_epoch_bs512": round(bound_512, 3),
+        "flop_bound_ratio_bs512": round(s_512 / bound_512, 3),
+        "conv_flop_bound_ratios": {k: round(v, 3) for k, v in conv_ratios.items()},
+        "conv_flop_bound_ratio": round(max(conv_ratios.values()), 3),
+        "matmul_gflops": round(peak_flops / 1e9, 1),
+        "threads": torch.get_num_threads(),
+        "peak_rss_mib": round(peak_rss_mib, 1),
+    }
+    print(json.dumps(result), flush=True)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+"""Trainer, checkpoints, resume, the non-finite guard, the run cache and the training CLI (synthetic data)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pytest
+import torch
+
+from vaelib.cli import main
+from vaelib.losses import Objective, ObjectiveConfig
+from vaelib.models import ConvBNConfig, MLPConfig, build_model
+from vaelib.runs import DataConfig, RunConfig, get_or_train, load_run, run_dir_for, train_run
+from vaelib.train import Callback, OptimConfig, Trainer, TrainingDiverged, load_checkpoint
+
+SHAPE = (1, 8, 8)
+
+
+def tiny_data(n=96, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    return torch.rand(n, *SHAPE, generator=g)
+
+
+def tiny_trainer(tmp_path=None, epochs=2, cfg=None, model_cfg=None, **kw):
+    torch.manual_seed(0)
+    model = build_model(model_cfg or MLPConfig(latent_dim=3, image_shape=SHAPE, hidden=(16,)))
+    cfg = cfg or OptimConfig(num_epochs=epochs, batch_size=32, seed=3)
+    ckpt = tmp_path / "ckpt.pt" if tmp_path else None
+    return Trainer(model, Objective(ObjectiveConfig()), tiny_data(), tiny_data(32, 1), cfg, ckpt, quiet=True, **kw)
+
+
+def test_weights_change_after_step_not_after_eval():
+    tr = tiny_trainer()
+    before = {k: v.clone() for k, v in tr.model.state_dict().items()}
+    tr.evaluate(tr.val_x)
+    assert all(torch.equal(before[k], v) for k, v in tr.model.state_dict().items())
+    tr.train_epoch()
+    changed = [k for k, v in tr.model.state_dict().items() if not torch.equal(before[k], v)]
+    assert set(changed) == set(before)  # every parameter moved
+
+
+def test_batchnorm_stats_frozen_in_eval():
+    tr = tiny_trainer(model_cfg=ConvBNConfig(latent_dim=2, image_shape=SHAPE))
+    before = {k: v.clone() for k, v in tr.model.state_dict().items()}
+    tr.evaluate(tr.val_x)
+    assert all(torch.equal(before[k], v) for k, v in tr.model.state_dict().items())
+
+
+def test_training_reduces_loss():
+    tr = tiny_trainer(epochs=15)
+    history = tr.fit()
+    assert history[-1]["train_loss"] < history[0]["train_loss"]
+    assert [h["epoch"] for h in history] == list(range(1, 16))
+
+
+def test_repeatable_bit_for_bit():
+    a, b = tiny_trainer(epochs=3), tiny_trainer(epochs=3)
+    a.fit(), b.fit()
+    for (k, va), vb in zip(a.model.state_dict().items(), b.model.state_dict().values(), strict=True):
+        assert torch.equal(va, vb), k
+
+
+def test_checkpoint_round_trip(tmp_path):
+    tr = tiny_trainer(tmp_path, epochs=2)
+    tr.fit()
+    state = load_checkpoint(tmp_path / "ckpt.pt")
+    fresh = tiny_trainer(None, epochs=2)
+    fresh.load_state_dict(state)
+    for k, v in tr.model.state_dict().items():
+        assert torch.equal(v, fresh.model.state_dict()[k]), k
+    assert fresh.epoch == 2 and len(fresh.history) == 2
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+@pytest.mark.parametrize("binarize", ["none", "dynamic"])
+def test_resume_equals_uninterrupted(tmp_path, binarize):
+    cfg = OptimConfig(num_epochs=4, batch_size=32, seed=5, binarize=binarize)
+    full = tiny_trainer(cfg=cfg)
+    full.fit()
+    # interrupted after 2 epochs, then a new process resumes from the checkpoint
+    part = tiny_trainer(tmp_path, cfg=OptimConfig(num_epochs=2, batch_size=32, seed=5, binarize=binarize))
+    part.fit()
+    resumed = tiny_trainer(tmp_path, cfg=cfg)
+    assert resumed.resume_if_possible() and resumed.epoch == 2
+    torch.manual_seed(12345)  # whatever the global RNG did meanwhile, the checkpoint restores it
+    resumed.fit()
+    for k, v in full.model.state_dict().items():
+        assert torch.equal(v, resumed.model.state_dict()[k]), k
+    assert [h["train_loss"] for h in full.history] == [h["train_loss"] for h in resumed.history]
+
+
+def test_non_finite_guard_keeps_last_good_checkpoint(tmp_path):
+    tr = tiny_trainer(tmp_path, epochs=3)
+    history = []
+
+    class Poison(Callback):
+        def on_epoch_end(self, trainer, row):
+            history.append(row["epoch"])
+            if row["epoch"] == 1:
+                with torch.no_grad():
+                    for p in trainer.model.parameters():
+                        p.fill_(float("nan"))
+
+    tr.callbacks.append(Poison())
+    good = None
+    with pytest.raises(TrainingDiverged, match="non-finite .* last good checkpoint"):
+        try:
+            tr.fit()
+        finally:
+            good = load_checkpoint(tmp_path / "ckpt.pt")
+    assert good["epoch"] == 1
+    assert all(torch.isfinite(v).all() for v in good["model"].values())
+
+
+def test_callbacks_called():
+    steps, epochs = [], []
+
+    class Rec(Callback):
+        def on_step_end(self, trainer, step, loss):
+            steps.append(step)
+
+        def on_epoch_end(self, trainer, row):
+            epochs.append(row["epoch"])
+
+    tr = tiny_trainer(epochs=2, callbacks=[Rec()])
+    tr.fit()
+    assert steps == list(range(1, 7)) and epochs == [1, 2]
+
+
+# ---------------------------------------------------------------------------------------------- runs
+
+
+def run_config(**optim) -> RunConfig:
+    return RunConfig(
+        data=DataConfig("mnist", max_train=30),
+        model=MLPConfig(latent_dim=2, hidden=(16,)),
+        optim=OptimConfig(num_epochs=2, batch_size=16, **optim),
+    )
+
+
+def test_run_name_changes_with_any_setting():
+    a, b, c = run_config(), run_config(lr=2e-3), run_config()
+    assert a.name == c.name and a.name != b.name
+    assert a.name.startswith("mnist-mlp-z2-b1-")
+    assert RunConfig.from_dict(json.loads(json.dumps(a.to_dict()))) == a
+
+
+def test_get_or_train_hit_and_miss(tiny_root, tmp_path):
+    root, _ = tiny_root
+    runs = tmp_path / "runs"
+    cfg = run_config()
+    run = get_or_train(cfg, runs, root, quiet=True)
+    path = run_dir_for(cfg, runs)
+    assert {p.name for p in path.iterdir()} >= {"config.json", "history.csv", "checkpoint.pt", "metrics.json"}
+    metrics = json.loads((path / "metrics.json").read_text())
+    assert {"val_loss", "test_loss", "test_recon", "test_kl"} <= set(metrics)
+    with open(path / "history.csv") as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 2 and {"epoch", "train_loss", "val_loss", "beta", "lr", "seconds"} <= set(rows[0])
+    mtime = (path / "checkpoint.pt").stat().st_mtime_ns
+    again = get_or_train(cfg, runs, root, quiet=True)  # hit: nothing retrained
+    assert (path / "checkpoint.pt").stat().st_mtime_ns == mtime
+    for k, v in run.model.state_dict().items():
+        assert torch.equal(v, again.model.state_dict()[k])
+    other = get_or_train(run_config(seed=1), runs, root, quiet=True)  # miss: a new directory
+    assert other.path != path and len(list(runs.iterdir())) == 2
+
+
+def test_train_run_refuses_foreign_directory(tiny_root, tmp_path):
+    root, _ = tiny_root
+    train_run(run_config(), tmp_path / "r", root, quiet=True)
+    with pytest.raises(ValueError, match="different config"):
+        train_run(run_config(lr=0.1), tmp_path / "r", root, quiet=True)
+
+
+# ---------------------------------------------------------------------------------------------- CLI
+
+
+def test_cli_train_sample_reconstruct(tiny_root, tmp_path, capsys):
+    root, _ = tiny_root
+    out = tmp_path / "run"
+    args = ["train", "--dataset", "mnist", "--model", "mlp", "--latent-dim", "2", "--hidden", "16", "--epochs", "1"]
+    args += ["--max-train", "30", "--batch-size", "16", "--data-root", str(root), "--out", str(out), "--quiet"]
+    assert main(args) == 0
+    assert "test loss" in capsys.readouterr().out
+    run = load_run(out)
+    assert run.config.model.hidden == (16,) and run.config.optim.num_epochs == 1
+    assert main(["sample", str(out), "--n", "9", "--out", str(tmp_path / "s.png")]) == 0
+    assert main(["reconstruct", str(out), "--n", "4", "--data-root", str(root), "--out", str(tmp_path / "r.png")]) == 0
+    assert (tmp_path / "s.png").stat().st_size > 0 and (tmp_path / "r.png").stat().st_size > 0
+
+
+def test_cli_config_file_and_overrides(tiny_root, tmp_path):
+    root, _ = tiny_root
+    cfg = run_config().to_dict()
+    cfg["objective"]["beta"] = 0.5
+    (tmp_path / "c.json").write_text(json.dumps(cfg))
+    out = tmp_path / "run"
+    argv = ["train", "--config", str(tmp_path / "c.json"), "--epochs", "1", "--data-root", str(root)]
+    assert main([*argv, "--out", str(out), "--quiet"]) == 0
+    run = load_run(out)
+    assert run.config.objective.beta == 0.5  # from the file
+    assert run.config.optim.num_epochs == 1  # the typed flag wins
+    assert run.config.model.hidden == (16,)  # from the file, not the flag default
+
+
+def test_cli_errors_are_one_line(tmp_path, capsys):
+    assert main(["sample", str(tmp_path / "nothing"), "--out", str(tmp_path / "x.png")]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error:") and err.count("\n") == 1
+    assert main(["train", "--model", "conv", "--hidden", "4", "--data-root", str(tmp_path)]) == 1
+    assert "--hidden applies to --model mlp only" in capsys.readouterr().err
+    (tmp_path / "bad.json").write_text("{")
+    assert main(["train", "--config", str(tmp_path / "bad.json")]) == 1
+    assert "cannot read config" in capsys.readouterr().err
+
+
+def test_cli_help_shows_defaults(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = capsys.readouterr().out
+    assert "(default: 128)" in out and "(default: 0.001)" in out

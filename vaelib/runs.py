@@ -1,0 +1,209 @@
+"""Named runs: a run's directory name derives from its full config; `get_or_train` loads it or trains it.
+
+A run directory holds `config.json`, `history.csv`, `checkpoint.pt` (weights, optimizer, RNG, config, history)
+and, once finished, `metrics.json` with the final validation and test losses.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from vaelib import data as data_mod
+from vaelib.losses import Objective, ObjectiveConfig
+from vaelib.models import MLPConfig, build_model, config_from_dict, count_parameters
+from vaelib.train import Callback, OptimConfig, Trainer, load_checkpoint, pick_device
+
+__all__ = ["DataConfig", "RunConfig", "Run", "train_run", "get_or_train", "load_run", "run_dir_for"]
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Which data a run trains on (the data folder itself is not part of the identity: checksums are)."""
+
+    dataset: str = "mnist"
+    classes: tuple[int, ...] | None = None
+    val_fraction: float = 0.1
+    split_seed: int = 0
+    max_train: int | None = None  # keep only the first N training examples (smoke runs)
+
+
+def _tuples(cls, d: dict[str, Any]):
+    names = {f.name for f in fields(cls)}
+    unknown = set(d) - names
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} settings: {', '.join(sorted(unknown))}")
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that determines a trained model."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    model: Any = field(default_factory=MLPConfig)
+    objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
+    optim: OptimConfig = field(default_factory=OptimConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {k: asdict(getattr(self, k)) for k in ("data", "model", "objective", "optim")}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> RunConfig:
+        """Inverse of `to_dict` (missing sections take their defaults)."""
+        return cls(
+            data=_tuples(DataConfig, d.get("data", {})),
+            model=config_from_dict(d.get("model", {"kind": "mlp"})),
+            objective=_tuples(ObjectiveConfig, d.get("objective", {})),
+            optim=_tuples(OptimConfig, d.get("optim", {})),
+        )
+
+    @property
+    def digest(self) -> str:
+        """A stable hash of every setting: any change gives a new run, never a stale cache hit."""
+        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:10]
+
+    @property
+    def name(self) -> str:
+        """Readable, unique run name, e.g. `mnist-mlp-z20-b1-3f2a9c1d0e`."""
+        beta = f"{self.objective.beta:g}" if not self.model.deterministic else "ae"
+        return f"{self.data.dataset}-{self.model.kind}-z{self.model.latent_dim}-b{beta}-{self.digest}"
+
+
+@dataclass
+class Run:
+    """A finished (or loaded) run: its config, model in eval mode, history and metrics."""
+
+    config: RunConfig
+    model: torch.nn.Module
+    history: list[dict[str, float]]
+    metrics: dict[str, Any]
+    path: Path
+
+
+def run_dir_for(config: RunConfig, runs_root: str | os.PathLike = "runs") -> Path:
+    """Where `config`'s run lives."""
+    return Path(runs_root) / config.name
+
+
+def load_data(config: RunConfig, root: str | os.PathLike = "data") -> data_mod.DataSplits:
+    """The train/val/test splits a run uses."""
+    dc = config.data
+    splits = data_mod.load_splits(dc.dataset, root, dc.val_fraction, dc.split_seed, dc.classes)
+    if dc.max_train:
+        splits = data_mod.DataSplits(
+            splits.train.take(torch.arange(min(dc.max_train, len(splits.train)))),
+            splits.val.take(torch.arange(min(max(dc.max_train // 9, 1), len(splits.val)))),
+            splits.test.take(torch.arange(min(max(dc.max_train // 6, 1), len(splits.test)))),
+        )
+    return splits
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)
+
+
+def train_run(
+    config: RunConfig,
+    run_dir: str | os.PathLike,
+    data_root: str | os.PathLike = "data",
+    device: str = "auto",
+    quiet: bool = False,
+    callbacks: Sequence[Callback] = (),
+    splits: data_mod.DataSplits | None = None,
+) -> Run:
+    """Train `config` into `run_dir`, resuming from its checkpoint if one is there; write metrics.json at the end."""
+    run_dir = Path(run_dir)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    cfg_path = run_dir / "config.json"
+    if cfg_path.exists() and json.loads(cfg_path.read_text()) != config.to_dict():
+        raise ValueError(f"{run_dir} holds a run with a different config; choose another --out")
+    _write_json(cfg_path, config.to_dict())
+    splits = splits or load_data(config, data_root)
+    dev = pick_device(device)
+    model_cfg = config.model
+    if tuple(model_cfg.image_shape) != splits.train.image_shape:
+        raise ValueError(f"model expects images {model_cfg.image_shape}, data has {splits.train.image_shape}")
+    torch.manual_seed(config.optim.seed)  # identical initial weights for a given seed
+    model = build_model(model_cfg)
+    trainer = Trainer(
+        model,
+        Objective(config.objective),
+        splits.train.float(),
+        splits.val.float(),
+        config.optim,
+        checkpoint_path=run_dir / "checkpoint.pt",
+        history_path=run_dir / "history.csv",
+        extra_state={"config": config.to_dict()},
+        callbacks=callbacks,
+        device=dev,
+        quiet=quiet,
+    )
+    resumed = trainer.resume_if_possible()
+    if resumed and not quiet:
+        print(f"resuming {run_dir.name} from epoch {trainer.epoch}")
+    t0 = time.perf_counter()
+    history = trainer.fit()
+    test_x = trainer._prepare(splits.test.float())
+    if config.optim.binarize != "none":
+        test_x = data_mod.static_binarize(test_x, seed=config.optim.seed + 2)
+    val = trainer.evaluate(trainer.val_x)
+    test = trainer.evaluate(test_x)
+    metrics = {
+        **{f"val_{k}": v for k, v in val.items()},
+        **{f"test_{k}": v for k, v in test.items()},
+        "epochs": trainer.epoch,
+        "train_seconds": sum(r["seconds"] for r in history),
+        "wall_seconds_this_session": time.perf_counter() - t0,
+        "device": str(dev),
+        "num_params": count_parameters(model),
+        "n_train": len(splits.train),
+        "units": "nats per example" if config.objective.likelihood != "mse" else "summed squared error per example",
+    }
+    _write_json(run_dir / "metrics.json", metrics)
+    model.eval()
+    return Run(config, model.cpu(), history, metrics, run_dir)
+
+
+def load_run(run_dir: str | os.PathLike, device: str = "cpu") -> Run:
+    """Load a run's config, final weights, history and metrics from its directory."""
+    run_dir = Path(run_dir)
+    ckpt_path = run_dir / "checkpoint.pt"
+    if not ckpt_path.exists():
+        raise FileNotFoundError(f"{run_dir}: no checkpoint.pt (not a run directory, or never trained)")
+    state = load_checkpoint(ckpt_path, device)
+    config = RunConfig.from_dict(state["config"])
+    model = build_model(config.model)
+    model.load_state_dict(state["model"])
+    model.to(device).eval()
+    metrics_path = run_dir / "metrics.json"
+    metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
+    return Run(config, model, list(state["history"]), metrics, run_dir)
+
+
+def get_or_train(
+    config: RunConfig,
+    runs_root: str | os.PathLike = "runs",
+    data_root: str | os.PathLike = "data",
+    device: str = "auto",
+    quiet: bool = False,
+    callbacks: Sequence[Callback] = (),
+) -> Run:
+    """Load the finished run for `config` from `runs_root`, or train it (resuming a partial one)."""
+    run_dir = run_dir_for(config, runs_root)
+    if (run_dir / "metrics.json").exists() and (run_dir / "checkpoint.pt").exists():
+        run = load_run(run_dir)
+        if run.config == config:
+            return run
+    return train_run(config, run_dir, data_root, device, quiet, callbacks)
