@@ -102,6 +102,92 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data-root", default="data", help="data folder")
     p.add_argument("--out", required=True, help="output PNG")
     p.set_defaults(func=cmd_reconstruct)
+    add_evaluate_command(sub)
+    add_experiment_command(sub)
+
+
+def add_evaluate_command(sub: argparse._SubParsersAction) -> None:
+    """Register `evaluate`."""
+    from vaelib.evaluate import EvalConfig
+
+    e = EvalConfig()
+    p = sub.add_parser(
+        "evaluate",
+        help="every metric of the report for a run: metrics.json and metrics.md",
+        formatter_class=HELP,
+        description="Test ELBO (recon + KL), IWAE log-likelihood (Bernoulli VAEs), MSE/SSIM/PSNR, domain FID with "
+        "its floor and references, precision/recall, class coverage, latent diagnostics and OOD AUROCs.",
+    )
+    p.add_argument("run", help="run directory")
+    p.add_argument("--iwae-k", type=int, default=e.iwae_k, help="importance samples per example (0 skips IWAE)")
+    p.add_argument("--iwae-n", type=int, default=e.iwae_n, help="test examples for IWAE (0: all)")
+    p.add_argument("--fid-n", type=int, default=e.fid_n, help="images per FID set")
+    p.add_argument("--pr-n", type=int, default=e.pr_n, help="images per precision/recall set")
+    p.add_argument("--no-ood", action="store_true", help="skip the out-of-distribution scores")
+    p.add_argument("--seed", type=int, default=e.seed, help="random seed")
+    p.add_argument("--data-root", default="data", help="data folder")
+    p.add_argument("--runs-root", default="runs", help="run cache (the domain classifier lives there)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_evaluate)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate a run and print its Markdown table."""
+    from vaelib.evaluate import EvalConfig, evaluate_run
+
+    run = _load(args.run)
+    cfg = EvalConfig(
+        iwae_k=args.iwae_k,
+        iwae_n=args.iwae_n or None,
+        fid_n=args.fid_n,
+        pr_n=args.pr_n,
+        ood=not args.no_ood,
+        seed=args.seed,
+    )
+    evaluate_run(run, args.data_root, args.runs_root, cfg, quiet=args.quiet)
+    print((run.path / "metrics.md").read_text(), end="")
+    return 0
+
+
+def add_experiment_command(sub: argparse._SubParsersAction) -> None:
+    """Register `experiment`."""
+    from vaelib.experiments import EXPERIMENTS
+
+    p = sub.add_parser(
+        "experiment",
+        help="train (or load from the run cache) named experiments, optionally evaluate them",
+        formatter_class=HELP,
+    )
+    p.add_argument(
+        "names",
+        nargs="+",
+        choices=[*EXPERIMENTS, "all"],
+        metavar="NAME",
+        help=f"one of {', '.join(EXPERIMENTS)}, or all",
+    )
+    p.add_argument("--evaluate", action="store_true", help="also run `evaluate` with the experiment's settings")
+    p.add_argument("--data-root", default="data", help="data folder")
+    p.add_argument("--runs-root", default="runs", help="run cache")
+    p.add_argument("--device", default="auto", help="auto (cuda, mps, cpu) or a torch device name")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.set_defaults(func=cmd_experiment)
+
+
+def cmd_experiment(args: argparse.Namespace) -> int:
+    """Train/load each named experiment; evaluate when asked."""
+    from vaelib.evaluate import evaluate_run
+    from vaelib.experiments import EXPERIMENTS
+    from vaelib.runs import get_or_train
+
+    names = list(EXPERIMENTS) if "all" in args.names else args.names
+    for name in names:
+        config, eval_cfg = EXPERIMENTS[name]
+        run = get_or_train(config, args.runs_root, args.data_root, args.device, args.quiet)
+        print(f"{name}: {run.path} (train {run.metrics.get('train_seconds', 0):.0f} s)", flush=True)
+        if args.evaluate:
+            evaluate_run(run, args.data_root, args.runs_root, eval_cfg, quiet=args.quiet)
+            print((run.path / "metrics.md").read_text(), flush=True)
+    return 0
 
 
 def config_from_args(args: argparse.Namespace, argv_flags: set[str]) -> RunConfig:

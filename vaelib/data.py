@@ -483,6 +483,10 @@ def binarize(x: torch.Tensor, generator: torch.Generator | None = None) -> torch
     return torch.bernoulli(x, generator=generator)
 
 
+# Every binarized model is scored on this one fixed binarization of the test set, so their numbers compare.
+TEST_BINARIZATION_SEED = 0
+
+
 def static_binarize(x: torch.Tensor, seed: int = 0) -> torch.Tensor:
     """The same binarization every time for a given seed (for a fixed, comparable test set)."""
     return binarize(x, torch.Generator(device=x.device).manual_seed(seed))

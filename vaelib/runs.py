@@ -157,7 +157,7 @@ def train_run(
     history = trainer.fit()
     test_x = trainer._prepare(splits.test.float())
     if config.optim.binarize != "none":
-        test_x = data_mod.static_binarize(test_x, seed=config.optim.seed + 2)
+        test_x = data_mod.static_binarize(test_x, seed=data_mod.TEST_BINARIZATION_SEED)
     val = trainer.evaluate(trainer.val_x)
     test = trainer.evaluate(test_x)
     metrics = {

@@ -1,0 +1,172 @@
+"""A small domain classifier per data set, trained here and cached like any run. Its penultimate features are
+the feature space of the report's FID, precision/recall and class coverage (Inception weights cannot be
+downloaded here, and Inception features of 28x28 greyscale digits are a poor fit anyway)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import tqdm
+
+from vaelib import data as data_mod
+from vaelib.train import load_checkpoint, pick_device, save_checkpoint
+
+__all__ = ["ClassifierConfig", "DomainClassifier", "train_classifier", "get_classifier", "features", "predict"]
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    """Classifier architecture and training settings."""
+
+    dataset: str = "mnist"
+    image_shape: tuple[int, int, int] = (1, 28, 28)
+    num_classes: int = 10
+    widths: tuple[int, int, int] = (32, 64, 128)
+    feature_dim: int = 128
+    num_epochs: int = 12
+    batch_size: int = 128
+    lr: float = 3e-3
+    weight_decay: float = 5e-4
+    max_shift: int = 2  # random translation augmentation, in pixels
+    seed: int = 0
+
+    @property
+    def name(self) -> str:
+        """Run-cache name derived from every setting."""
+        digest = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
+        return f"classifier-{self.dataset}-{digest}"
+
+
+class DomainClassifier(nn.Module):
+    """Three conv blocks (conv-BN-ReLU-maxpool), a `feature_dim` penultimate layer, a linear head."""
+
+    def __init__(self, cfg: ClassifierConfig):
+        super().__init__()
+        self.config = cfg
+        c, h, w = cfg.image_shape
+        w1, w2, w3 = cfg.widths
+
+        def block(i: int, o: int) -> nn.Sequential:
+            return nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU(), nn.MaxPool2d(2))
+
+        self.body = nn.Sequential(
+            block(c, w1),  # [B, 32, 14, 14]
+            block(w1, w2),  # [B, 64, 7, 7]
+            block(w2, w3),  # [B, 128, 3, 3]
+            nn.Flatten(),
+            nn.Linear(w3 * (h // 8) * (w // 8), cfg.feature_dim),
+            nn.ReLU(),  # [B, feature_dim]: the features FID and precision/recall use
+        )
+        self.head = nn.Sequential(nn.Dropout(0.3), nn.Linear(cfg.feature_dim, cfg.num_classes))
+        self.num_features = cfg.feature_dim  # torchmetrics' custom-feature FID reads this
+
+    def features(self, x: torch.Tensor) -> torch.Tensor:
+        """Penultimate activations [B, feature_dim]."""
+        return self.body(x)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.body(x))
+
+
+def _shift(x: torch.Tensor, max_shift: int, g: torch.Generator) -> torch.Tensor:
+    """Random translation by up to `max_shift` pixels (zero padding), one offset per batch for speed."""
+    if max_shift == 0:
+        return x
+    dy, dx = (torch.randint(-max_shift, max_shift + 1, (2,), generator=g)).tolist()
+    p = max_shift
+    padded = F.pad(x, (p, p, p, p))
+    h, w = x.shape[-2:]
+    return padded[..., p + dy : p + dy + h, p + dx : p + dx + w]
+
+
+@torch.no_grad()
+def predict(model: DomainClassifier, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Class probabilities [N, num_classes]."""
+    model.eval()
+    dev = next(model.parameters()).device
+    return torch.cat([F.softmax(model(x[i : i + batch_size].to(dev)), 1).cpu() for i in range(0, len(x), batch_size)])
+
+
+@torch.no_grad()
+def features(model: DomainClassifier, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Penultimate features [N, feature_dim] of images x in [0, 1]."""
+    model.eval()
+    dev = next(model.parameters()).device
+    return torch.cat([model.features(x[i : i + batch_size].to(dev)).cpu() for i in range(0, len(x), batch_size)])
+
+
+def accuracy(model: DomainClassifier, x: torch.Tensor, y: torch.Tensor) -> float:
+    """Top-1 accuracy."""
+    return float((predict(model, x).argmax(1) == y).double().mean())
+
+
+def train_classifier(
+    cfg: ClassifierConfig,
+    splits: data_mod.DataSplits,
+    run_dir: str | os.PathLike | None = None,
+    device: str = "auto",
+    quiet: bool = False,
+) -> tuple[DomainClassifier, dict]:
+    """Train on train + validation (the test set stays untouched for the reported accuracy)."""
+    dev = pick_device(device)
+    torch.manual_seed(cfg.seed)
+    g = torch.Generator().manual_seed(cfg.seed)
+    model = DomainClassifier(cfg).to(dev, memory_format=torch.channels_last)
+    x = torch.cat([splits.train.float(), splits.val.float()]).to(dev)
+    y = torch.cat([splits.train.labels, splits.val.labels]).to(dev)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    steps = cfg.num_epochs * math.ceil(len(x) / cfg.batch_size)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=steps)
+    t0 = time.perf_counter()
+    for epoch in range(cfg.num_epochs):
+        model.train()
+        perm = torch.randperm(len(x), generator=g).to(dev)
+        bar = tqdm(range(0, len(x), cfg.batch_size), desc=f"classifier {epoch + 1}/{cfg.num_epochs}", disable=quiet)
+        for i in bar:
+            idx = perm[i : i + cfg.batch_size]
+            loss = F.cross_entropy(model(_shift(x[idx], cfg.max_shift, g)), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+    model.eval()
+    metrics = {
+        "test_accuracy": accuracy(model, splits.test.float(), splits.test.labels),
+        "train_accuracy": accuracy(model, x.cpu(), y.cpu()),
+        "train_seconds": time.perf_counter() - t0,
+        "num_params": sum(p.numel() for p in model.parameters()),
+    }
+    if run_dir:
+        run_dir = Path(run_dir)
+        save_checkpoint(run_dir / "checkpoint.pt", {"config": asdict(cfg), "model": model.state_dict()})
+        (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    return model.cpu(), metrics
+
+
+def get_classifier(
+    dataset: str,
+    runs_root: str | os.PathLike = "runs",
+    data_root: str | os.PathLike = "data",
+    cfg: ClassifierConfig | None = None,
+    device: str = "auto",
+    quiet: bool = False,
+) -> tuple[DomainClassifier, dict]:
+    """The cached domain classifier for `dataset`, trained on first use."""
+    cfg = cfg or ClassifierConfig(dataset=dataset)
+    run_dir = Path(runs_root) / cfg.name
+    if (run_dir / "metrics.json").exists():
+        state = load_checkpoint(run_dir / "checkpoint.pt")
+        model = DomainClassifier(cfg)
+        model.load_state_dict(state["model"])
+        return model.eval(), json.loads((run_dir / "metrics.json").read_text())
+    splits = data_mod.load_splits(dataset, data_root)
+    return train_classifier(cfg, splits, run_dir, device, quiet)
