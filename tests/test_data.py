@@ -350,3 +350,14 @@ def test_load_csv_matches_idx(tiny_root, tmp_path):
     data.write_csv(tmp_path / "t.csv", ds.images.numpy(), ds.labels.numpy())
     back = data.load_csv(tmp_path / "t.csv", ds.class_names)
     assert torch.equal(back.images, ds.images) and torch.equal(back.labels, ds.labels)
+
+
+def test_load_splits_from_kaggle_csv(tiny_root, tmp_path):
+    root, arrays = tiny_root
+    for split in ("train", "test"):
+        data.write_csv(tmp_path / f"fashion-mnist_{split}.csv", *arrays[split])
+    splits = data.load_splits(str(tmp_path / "fashion-mnist_train.csv"), val_fraction=0.1, seed=0)
+    idx = data.load_splits("mnist", root, val_fraction=0.1, seed=0)
+    assert torch.equal(splits.train.images, idx.train.images) and torch.equal(splits.test.labels, idx.test.labels)
+    with pytest.raises(data.DataError, match="cannot find its test file"):
+        data.load_dataset(str(tmp_path / "other.csv"), "test")

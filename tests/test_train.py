@@ -167,6 +167,24 @@ def test_get_or_train_hit_and_miss(tiny_root, tmp_path):
     assert other.path != path and len(list(runs.iterdir())) == 2
 
 
+def test_interrupted_run_resumes_to_the_same_weights(tiny_root, tmp_path):
+    root, _ = tiny_root
+    cfg = run_config()  # 2 epochs
+    full = train_run(cfg, tmp_path / "full", root, quiet=True)
+
+    class Interrupt(Callback):
+        def on_epoch_end(self, trainer, row):
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        train_run(cfg, tmp_path / "cut", root, quiet=True, callbacks=[Interrupt()])
+    assert load_checkpoint(tmp_path / "cut" / "checkpoint.pt")["epoch"] == 1
+    resumed = train_run(cfg, tmp_path / "cut", root, quiet=True)
+    for k, v in full.model.state_dict().items():
+        assert torch.equal(v, resumed.model.state_dict()[k]), k
+    assert len(resumed.history) == 2
+
+
 def test_train_run_refuses_foreign_directory(tiny_root, tmp_path):
     root, _ = tiny_root
     train_run(run_config(), tmp_path / "r", root, quiet=True)
@@ -214,6 +232,11 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     (tmp_path / "bad.json").write_text("{")
     assert main(["train", "--config", str(tmp_path / "bad.json")]) == 1
     assert "cannot read config" in capsys.readouterr().err
+
+
+def test_cli_typed_flag_must_be_exact(capsys):
+    with pytest.raises(SystemExit):
+        main(["train", "--epoch", "3"])  # no abbreviations: a typed flag must be recognizable as typed
 
 
 def test_cli_help_shows_defaults(capsys):

@@ -18,6 +18,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from vaelib import data as data_mod
+from vaelib.runs import write_json
 from vaelib.train import load_checkpoint, pick_device, save_checkpoint
 
 __all__ = ["ClassifierConfig", "DomainClassifier", "train_classifier", "get_classifier", "features", "predict"]
@@ -30,9 +31,9 @@ class ClassifierConfig:
     dataset: str = "mnist"
     image_shape: tuple[int, int, int] = (1, 28, 28)
     num_classes: int = 10
-    widths: tuple[int, int, int] = (32, 64, 128)
+    widths: tuple[int, int, int] = (16, 32, 64)
     feature_dim: int = 128
-    num_epochs: int = 12
+    num_epochs: int = 10
     batch_size: int = 128
     lr: float = 3e-3
     weight_decay: float = 5e-4
@@ -59,9 +60,9 @@ class DomainClassifier(nn.Module):
             return nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU(), nn.MaxPool2d(2))
 
         self.body = nn.Sequential(
-            block(c, w1),  # [B, 32, 14, 14]
-            block(w1, w2),  # [B, 64, 7, 7]
-            block(w2, w3),  # [B, 128, 3, 3]
+            block(c, w1),  # [B, 16, 14, 14]
+            block(w1, w2),  # [B, 32, 7, 7]
+            block(w2, w3),  # [B, 64, 3, 3]
             nn.Flatten(),
             nn.Linear(w3 * (h // 8) * (w // 8), cfg.feature_dim),
             nn.ReLU(),  # [B, feature_dim]: the features FID and precision/recall use
@@ -148,7 +149,7 @@ def train_classifier(
     if run_dir:
         run_dir = Path(run_dir)
         save_checkpoint(run_dir / "checkpoint.pt", {"config": asdict(cfg), "model": model.state_dict()})
-        (run_dir / "metrics.json").write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+        write_json(run_dir / "metrics.json", metrics)
     return model.cpu(), metrics
 
 

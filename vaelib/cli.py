@@ -72,7 +72,9 @@ def cmd_data_export_csv(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser (subcommands register themselves here)."""
     parser = argparse.ArgumentParser(
-        prog="python -m vaelib", description="VAEs on MNIST and Fashion-MNIST: data, training, evaluation."
+        prog="python -m vaelib",
+        description="VAEs on MNIST and Fashion-MNIST: data, training, evaluation.",
+        allow_abbrev=False,
     )
     sub = parser.add_subparsers(dest="command", required=True)
     _add_data_commands(sub)

@@ -55,6 +55,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         "train",
         help="train a model into a run directory",
         formatter_class=HELP,
+        allow_abbrev=False,  # typed flags override --config: abbreviations would hide which were typed
         description="Train a VAE (or the AE baseline). Every option can also come from --config FILE.json "
         "(sections data/model/objective/optim, as a run's config.json); flags given on the command line win.",
     )
@@ -65,19 +66,28 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-train", type=int, default=None, help="use only the first N training examples")
     p.add_argument("--model", default="mlp", choices=sorted(CONFIGS), help="architecture")
     p.add_argument("--latent-dim", type=int, default=20, help="latent dimensions")
-    p.add_argument("--hidden", type=_ints, default=None, help="MLP hidden sizes, e.g. 400,400 (mlp only)")
+    p.add_argument(
+        "--hidden", type=_ints, default=None, help="MLP hidden sizes, e.g. 400,400 (mlp only; model default 400)"
+    )
     p.add_argument("--ae", action="store_true", help="deterministic autoencoder baseline (no KL, no sampling)")
     p.add_argument(
         "--likelihood", default=ob.likelihood, choices=["bernoulli", "gaussian", "mse"], help="decoder likelihood"
     )
     p.add_argument("--beta", type=float, default=ob.beta, help="KL weight")
-    p.add_argument("--beta-schedule", default=ob.beta_schedule, choices=["constant", "linear", "cyclical"])
+    p.add_argument(
+        "--beta-schedule",
+        default=ob.beta_schedule,
+        choices=["constant", "linear", "cyclical"],
+        help="KL weight schedule",
+    )
     p.add_argument("--warmup-epochs", type=float, default=ob.warmup_epochs, help="KL warm-up / cycle span")
     p.add_argument("--free-bits", type=float, default=ob.free_bits, help="free bits per latent dim (nats)")
     p.add_argument("--epochs", type=int, default=o.num_epochs, help="number of epochs")
     p.add_argument("--batch-size", type=int, default=o.batch_size, help="batch size")
     p.add_argument("--lr", type=float, default=o.lr, help="learning rate")
-    p.add_argument("--optimizer", default=o.optimizer, choices=["adam", "adamw"])
+    p.add_argument(
+        "--optimizer", default=o.optimizer, choices=["adam", "adamw"], help="optimizer (fused where possible)"
+    )
     p.add_argument("--binarize", default=o.binarize, choices=["none", "dynamic", "static"], help="binarization")
     p.add_argument("--seed", type=int, default=o.seed, help="random seed")
     p.add_argument("--compile", action="store_true", help="torch.compile the model")
@@ -229,7 +239,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     except ValueError as e:
         raise CLIError(str(e)) from None
     m = run.metrics
-    print(f"run {out}: val loss {m['val_loss']:.3f}, test loss {m['test_loss']:.3f} ({m['units']})")
+    print(f"run {out}: val loss {m.get('val_loss', float('nan')):.3f}, test loss {m['test_loss']:.3f} ({m['units']})")
     return 0
 
 

@@ -422,7 +422,16 @@ def load_dataset(
     classes: list[int] | tuple[int, ...] | None = None,
     backend: str = "idx",
 ) -> ImageDataset:
-    """Load `mnist` or `fashion-mnist` (`split` train or test) from ROOT, via IDX files or torchvision."""
+    """Load `mnist` or `fashion-mnist` (`split` train or test) from ROOT, via IDX files or torchvision; or a
+    Kaggle-style CSV when `name` is a path ending in .csv (its test split is the file named with train -> test)."""
+    if str(name).endswith(".csv"):
+        path = Path(name)
+        if split == "test":
+            path = path.with_name(path.name.replace("train", "test"))
+            if path.name == Path(name).name:
+                raise DataError(f"{name}: cannot find its test file (expected 'train' in the name)")
+        ds = load_csv(path)
+        return ds.subset(classes) if classes is not None else ds
     spec = _spec(name)
     if split not in SPLIT_FILES:
         raise DataError(f"unknown split {split!r}; choose train or test")
@@ -489,7 +498,8 @@ TEST_BINARIZATION_SEED = 0
 
 def static_binarize(x: torch.Tensor, seed: int = 0) -> torch.Tensor:
     """The same binarization every time for a given seed (for a fixed, comparable test set)."""
-    return binarize(x, torch.Generator(device=x.device).manual_seed(seed))
+    # Drawn on the CPU so the same seed gives the same bits on every device.
+    return binarize(x.cpu(), torch.Generator().manual_seed(seed)).to(x.device)
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -509,9 +519,15 @@ def check_arrays(spec: DatasetSpec, split: str, images: np.ndarray, labels: np.n
             f"{spec.name} {split} from {source}: shapes {images.shape} / {labels.shape}, expected ({n}, 28, 28) / ({n},)"
         )
     if _sha256(images) != img_sha:
-        raise DataError(f"{spec.name} {split} images from {source}: sha256 mismatch (not the published data set)")
+        raise DataError(
+            f"{spec.name} {split} images ({SPLIT_FILES[split][0]}) from {source}: sha256 mismatch "
+            "(not the published data set)"
+        )
     if _sha256(labels) != lbl_sha:
-        raise DataError(f"{spec.name} {split} labels from {source}: sha256 mismatch (not the published data set)")
+        raise DataError(
+            f"{spec.name} {split} labels ({SPLIT_FILES[split][1]}) from {source}: sha256 mismatch "
+            "(not the published data set)"
+        )
 
 
 @dataclass
@@ -687,10 +703,20 @@ def _install(spec: DatasetSpec, arrays: dict[str, tuple[np.ndarray, np.ndarray]]
     for split, (images, labels) in arrays.items():
         check_arrays(spec, split, images, labels, source)
     folder = raw_dir(spec.name, root)
-    for split, (img_name, lbl_name) in SPLIT_FILES.items():
-        images, labels = arrays[split]
-        write_idx(folder / img_name, images)
-        write_idx(folder / lbl_name, labels)
+    staged = []
+    try:
+        # Write all four files under temporary names first, then rename them together: an interruption during
+        # the slow part (compressing) leaves the old files as they were.
+        for split, names in SPLIT_FILES.items():
+            for name, array in zip(names, arrays[split], strict=True):
+                tmp = folder / f".{name}.staged"
+                write_idx(tmp.with_suffix(".gz"), array)
+                staged.append((tmp.with_suffix(".gz"), folder / name))
+        for tmp, final in staged:
+            os.replace(tmp, final)
+    finally:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
 
 
 def fetch(

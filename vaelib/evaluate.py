@@ -18,7 +18,7 @@ from vaelib import classifier as clf
 from vaelib import data as data_mod
 from vaelib import metrics as M
 from vaelib.losses import Objective
-from vaelib.runs import Run, load_data
+from vaelib.runs import Run, load_data, write_json
 
 __all__ = ["EvalConfig", "evaluate_run", "model_inputs", "ood_scores", "TEST_BINARIZATION_SEED"]
 
@@ -108,7 +108,8 @@ def evaluate_run(
     out["test_elbo"] = out["test_recon"] + out["test_kl"]
     out["kl_per_dim"] = [float(v) for v in terms["kl_per_dim"]]
     is_vae = not rc.model.deterministic
-    if rc.objective.likelihood == "bernoulli" and is_vae and cfg.iwae_k > 0:
+    # A Bernoulli likelihood is a proper likelihood only of binary data: on grey levels it is skipped.
+    if rc.objective.likelihood == "bernoulli" and out["binarized"] and is_vae and cfg.iwae_k > 0:
         n = len(x_test) if cfg.iwae_n is None else min(cfg.iwae_n, len(x_test))
         ll = M.iwae_log_likelihood(model, x_test[:n], k=cfg.iwae_k, generator=g, progress=not quiet)
         out.update(test_nll_iwae=float(-ll.mean()), iwae_k=cfg.iwae_k, iwae_n=n)
@@ -168,7 +169,7 @@ def evaluate_run(
         path = Path(run.path) / "metrics.json"
         merged = json.loads(path.read_text()) if path.exists() else {}
         merged.update(out)
-        path.write_text(json.dumps(merged, indent=2, sort_keys=True) + "\n")
+        write_json(path, merged)
         (Path(run.path) / "metrics.md").write_text(metrics_markdown(run, merged))
     return out
 

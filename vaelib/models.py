@@ -94,10 +94,14 @@ CONFIGS: dict[str, type[_BaseConfig]] = {c.kind: c for c in (MLPConfig, ConvConf
 
 def config_from_dict(d: dict[str, Any]) -> _BaseConfig:
     """Rebuild a model config from its JSON form (lists back to tuples)."""
+    if d.get("kind") not in CONFIGS:
+        raise ValueError(f"unknown model kind {d.get('kind')!r}; choose one of {', '.join(CONFIGS)}")
     cls = CONFIGS[d["kind"]]
     names = {f.name for f in fields(cls)}
-    kwargs = {k: tuple(v) if isinstance(v, list) else v for k, v in d.items() if k in names}
-    return cls(**kwargs)
+    unknown = set(d) - names
+    if unknown:
+        raise ValueError(f"unknown {cls.__name__} settings: {', '.join(sorted(unknown))}")
+    return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
 
 
 # ----------------------------------------------------------------------------------------------------------

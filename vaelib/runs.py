@@ -76,7 +76,8 @@ class RunConfig:
     def name(self) -> str:
         """Readable, unique run name, e.g. `mnist-mlp-z20-b1-3f2a9c1d0e`."""
         beta = f"{self.objective.beta:g}" if not self.model.deterministic else "ae"
-        return f"{self.data.dataset}-{self.model.kind}-z{self.model.latent_dim}-b{beta}-{self.digest}"
+        dataset = Path(self.data.dataset).stem if self.data.dataset.endswith(".csv") else self.data.dataset
+        return f"{dataset}-{self.model.kind}-z{self.model.latent_dim}-b{beta}-{self.digest}"
 
 
 @dataclass
@@ -108,7 +109,9 @@ def load_data(config: RunConfig, root: str | os.PathLike = "data") -> data_mod.D
     return splits
 
 
-def _write_json(path: Path, obj: Any) -> None:
+def write_json(path: str | os.PathLike, obj: Any) -> None:
+    """Write JSON atomically (temporary file, then rename)."""
+    path = Path(path)
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
     os.replace(tmp, path)
@@ -127,9 +130,9 @@ def train_run(
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
     cfg_path = run_dir / "config.json"
-    if cfg_path.exists() and json.loads(cfg_path.read_text()) != config.to_dict():
+    if cfg_path.exists() and RunConfig.from_dict(json.loads(cfg_path.read_text())) != config:
         raise ValueError(f"{run_dir} holds a run with a different config; choose another --out")
-    _write_json(cfg_path, config.to_dict())
+    write_json(cfg_path, config.to_dict())
     splits = splits or load_data(config, data_root)
     dev = pick_device(device)
     model_cfg = config.model
@@ -141,7 +144,7 @@ def train_run(
         model,
         Objective(config.objective),
         splits.train.float(),
-        splits.val.float(),
+        splits.val.float() if len(splits.val) else None,
         config.optim,
         checkpoint_path=run_dir / "checkpoint.pt",
         history_path=run_dir / "history.csv",
@@ -158,7 +161,7 @@ def train_run(
     test_x = trainer._prepare(splits.test.float())
     if config.optim.binarize != "none":
         test_x = data_mod.static_binarize(test_x, seed=data_mod.TEST_BINARIZATION_SEED)
-    val = trainer.evaluate(trainer.val_x)
+    val = trainer.evaluate(trainer.val_x) if trainer.val_x is not None else {}
     test = trainer.evaluate(test_x)
     metrics = {
         **{f"val_{k}": v for k, v in val.items()},
@@ -171,7 +174,7 @@ def train_run(
         "n_train": len(splits.train),
         "units": "nats per example" if config.objective.likelihood != "mse" else "summed squared error per example",
     }
-    _write_json(run_dir / "metrics.json", metrics)
+    write_json(run_dir / "metrics.json", metrics)
     model.eval()
     return Run(config, model.cpu(), history, metrics, run_dir)
 

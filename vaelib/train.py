@@ -220,10 +220,11 @@ class Trainer:
             self.scheduler.load_state_dict(state["scheduler"])
         self.epoch, self.step = int(state["epoch"]), int(state["step"])
         self.history = list(state["history"])
-        self._rng_cpu = state["rng_cpu"]
-        self.generator.set_state(state["rng_data"])
+        # RNG states must be CPU byte tensors whatever map_location the checkpoint was loaded with.
+        self._rng_cpu = state["rng_cpu"].cpu()
+        self.generator.set_state(state["rng_data"].cpu())
         if "rng_cuda" in state and self.device.type == "cuda":
-            self._rng_cuda = state["rng_cuda"]
+            self._rng_cuda = state["rng_cuda"].cpu()
 
     def resume_if_possible(self) -> bool:
         """Load the checkpoint if one exists; True when training continues from it."""
