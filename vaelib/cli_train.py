@@ -195,8 +195,14 @@ def cmd_experiment(args: argparse.Namespace) -> int:
         run = get_or_train(config, args.runs_root, args.data_root, args.device, args.quiet)
         print(f"{name}: {run.path} (train {run.metrics.get('train_seconds', 0):.0f} s)", flush=True)
         if args.evaluate:
-            evaluate_run(run, args.data_root, args.runs_root, eval_cfg, quiet=args.quiet)
+            metrics = evaluate_run(run, args.data_root, args.runs_root, eval_cfg, quiet=args.quiet)
             print((run.path / "metrics.md").read_text(), flush=True)
+            if name == "burda":
+                from vaelib.experiments import burda_comparison
+
+                merged = {**run.metrics, **metrics}
+                (run.path / "burda_comparison.md").write_text(burda_comparison(merged, run.config))
+                print((run.path / "burda_comparison.md").read_text(), flush=True)
     return 0
 
 

@@ -207,6 +207,7 @@ ROWS = [
     ("fid_floor", "FID floor, train vs test images", "{:.2f}"),
     ("fid_ref_blur", "FID reference, blurred test images", "{:.2f}"),
     ("fid_ref_noise", "FID reference, Gaussian noise", "{:.2f}"),
+    ("classifier_test_accuracy", "domain classifier test accuracy (feature network)", "{:.4f}"),
     ("precision", "precision (k-NN manifolds)", "{:.3f}"),
     ("recall", "recall (k-NN manifolds)", "{:.3f}"),
     ("class_entropy", "class entropy of samples, nats (max log 10 = 2.303)", "{:.3f}"),
