@@ -50,7 +50,7 @@ lint: setup ## ruff
 	$(VENV)/bin/ruff format --check vaelib tests benchmarks
 
 pytest: setup ## unit tests (synthetic data, no network)
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -m 'slow or not slow'  # plain `pytest` skips the slow ones
 
 test: setup lint pytest ## set-up and every check (what CI runs)
 

@@ -197,3 +197,15 @@ def test_evaluate_run_end_to_end(tiny_root, tmp_path, capsys):
     x = torch.rand(4, 1, 28, 28)
     scores = ood_scores(run, x, (x[:, 0] * 255).to(torch.uint8))
     assert scores["nll"].shape == (4,) and np.isfinite(scores["complexity"]).all()
+
+
+def test_posterior_regret_is_a_nonnegative_gap():
+    from vaelib.losses import Objective, ObjectiveConfig
+
+    torch.manual_seed(0)
+    model = build_model(MLPConfig(latent_dim=2, image_shape=(1, 6, 6), hidden=(16,)))
+    x = (torch.rand(30, 1, 6, 6) > 0.5).float()
+    obj = Objective(ObjectiveConfig())
+    regret = M.posterior_regret(model, x, obj.reconstruction, steps=60, n_eval=32, batch_size=16)
+    assert regret.shape == (30,) and regret.mean() > 0  # fitting q to each x can only help, up to noise
+    assert all(p.requires_grad for p in model.parameters())  # the model is left as it was

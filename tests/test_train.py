@@ -244,3 +244,12 @@ def test_cli_help_shows_defaults(capsys):
         main(["train", "--help"])
     out = capsys.readouterr().out
     assert "(default: 128)" in out and "(default: 0.001)" in out
+
+
+@pytest.mark.slow
+def test_compiled_training_matches_eager_closely():
+    eager = tiny_trainer(epochs=1)
+    compiled = tiny_trainer(cfg=OptimConfig(num_epochs=1, batch_size=32, seed=3, compile=True))
+    eager.fit(), compiled.fit()
+    for k, v in eager.model.state_dict().items():
+        assert torch.allclose(v, compiled.model.state_dict()[k], atol=1e-4), k

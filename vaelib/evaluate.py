@@ -38,6 +38,8 @@ class EvalConfig:
     diversity_n: int = 1000
     probe_n: int = 10000  # training examples for the linear and k-NN probes
     ood: bool = True
+    ood_n: int | None = 2000  # examples of each test set for the OOD scores (None: all)
+    regret_steps: int = 50
     seed: int = 0
 
 
@@ -69,15 +71,19 @@ def _blur(x: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
     return F.conv2d(F.pad(x, (r, r, r, r), mode="replicate"), k2)
 
 
-def ood_scores(run: Run, x: torch.Tensor, raw: torch.Tensor) -> dict[str, np.ndarray]:
-    """Per-example OOD scores (higher = more anomalous): negative ELBO in nats, and the input-complexity
-    corrected score of Serra et al. 2020, S(x) = NLL(x) in bits - L(x), L the zlib code length in bits."""
+def ood_scores(run: Run, x: torch.Tensor, raw: torch.Tensor, regret_steps: int = 50) -> dict[str, np.ndarray]:
+    """Per-example OOD scores (higher = more anomalous): negative ELBO in nats; the input-complexity corrected
+    score of Serra et al. 2020, S(x) = NLL(x) in bits - L(x), L the zlib code length in bits; and the posterior
+    regret (a cheap variant of Xiao et al. 2020's likelihood regret) for VAEs."""
     objective = Objective(run.config.objective)
     terms = M.elbo_terms(run.model, x, objective.reconstruction)
     nll = (terms["recon"] + terms["kl"]).numpy().astype(np.float64)
     # The compressor sees the image the model sees: binarized runs compress their binarized input.
     complexity = M.compression_bits(x if run.config.optim.binarize != "none" else raw)
-    return {"nll": nll, "complexity": nll / math.log(2) - complexity}
+    out = {"nll": nll, "complexity": nll / math.log(2) - complexity}
+    if not run.config.model.deterministic:
+        out["regret"] = M.posterior_regret(run.model, x, objective.reconstruction, steps=regret_steps)
+    return out
 
 
 def evaluate_run(
@@ -156,9 +162,11 @@ def evaluate_run(
     ood_name = OOD_PAIRS.get(rc.data.dataset)
     if cfg.ood and ood_name and rc.data.classes is None:
         other = data_mod.load_dataset(ood_name, "test", data_root)
-        s_in = ood_scores(run, x_test, splits.test.images)
-        s_out = ood_scores(run, model_inputs(run, other.images), other.images)
-        for key in ("nll", "complexity"):
+        n = cfg.ood_n or len(x_test)
+        s_in = ood_scores(run, x_test[:n], splits.test.images[:n], cfg.regret_steps)
+        s_out = ood_scores(run, model_inputs(run, other.images[:n]), other.images[:n], cfg.regret_steps)
+        out["ood_n"] = min(n, len(x_test), len(other))
+        for key in s_in:
             out[f"ood_auroc_{key}"] = M.auroc(s_out[key], s_in[key])
             out[f"ood_aupr_{key}"] = M.aupr(s_out[key], s_in[key])
         out["ood_dataset"] = ood_name
@@ -217,8 +225,10 @@ ROWS = [
     ("probe_knn_accuracy", "5-NN accuracy on mu", "{:.3f}"),
     ("ood_auroc_nll", "OOD AUROC, negative ELBO", "{:.3f}"),
     ("ood_auroc_complexity", "OOD AUROC, complexity-corrected", "{:.3f}"),
+    ("ood_auroc_regret", "OOD AUROC, posterior regret", "{:.3f}"),
     ("ood_aupr_nll", "OOD AUPR, negative ELBO", "{:.3f}"),
     ("ood_aupr_complexity", "OOD AUPR, complexity-corrected", "{:.3f}"),
+    ("ood_aupr_regret", "OOD AUPR, posterior regret", "{:.3f}"),
 ]
 
 

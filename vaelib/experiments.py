@@ -23,7 +23,7 @@ def burda_config() -> RunConfig:
         data=DataConfig("mnist", val_fraction=1 / 60),  # 59,000 train / 1,000 validation
         model=MLPConfig(latent_dim=50, hidden=(512, 512)),
         objective=ObjectiveConfig(beta_schedule="linear", warmup_epochs=10),
-        optim=OptimConfig(num_epochs=140, batch_size=128, lr=1e-3, lr_schedule="cosine", binarize="dynamic"),
+        optim=OptimConfig(num_epochs=100, batch_size=128, lr=1e-3, lr_schedule="cosine", binarize="dynamic"),
     )
 
 
@@ -50,7 +50,7 @@ def model_zoo(dataset: str) -> dict[str, RunConfig]:
     }
 
 
-ZOO_EVAL = EvalConfig(iwae_k=1000, iwae_n=200)
+ZOO_EVAL = EvalConfig(iwae_k=1000, iwae_n=200, ood_n=1000)
 
 EXPERIMENTS: dict[str, tuple[RunConfig, EvalConfig]] = {"burda": (burda_config(), BURDA_EVAL)}
 for _ds in ("mnist", "fashion-mnist"):
