@@ -14,7 +14,7 @@ FASHION_DEB_DIR := /usr/share/datasets/fashion-mnist
 # OpenMP threads spin briefly before sleeping: fewer wake-up stalls in small training steps (see vaelib/__init__.py).
 export GOMP_SPINCOUNT ?= 10000000
 
-.PHONY: help setup data verify-data test lint pytest bench report clean distclean
+.PHONY: help setup data verify-data test lint pytest bench evaluate report clean distclean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -56,6 +56,9 @@ test: setup lint pytest ## set-up and every check (what CI runs)
 
 bench: data ## training-speed benchmark on real MNIST
 	$(PY) benchmarks/bench_train.py
+
+evaluate: data ## train (or load) and evaluate the named experiments; copies their metrics to assets/evaluation
+	$(PY) -m vaelib experiment all --evaluate --export assets/evaluation
 
 report: data ## the main job: set-up, data, training, notebooks, site
 

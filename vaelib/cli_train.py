@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 from pathlib import Path
 
 import torch
@@ -176,6 +177,9 @@ def add_experiment_command(sub: argparse._SubParsersAction) -> None:
         help=f"one of {', '.join(EXPERIMENTS)}, or all",
     )
     p.add_argument("--evaluate", action="store_true", help="also run `evaluate` with the experiment's settings")
+    p.add_argument(
+        "--export", default=None, metavar="DIR", help="copy each run's config and generated metrics files to DIR/NAME/"
+    )
     p.add_argument("--data-root", default="data", help="data folder")
     p.add_argument("--runs-root", default="runs", help="run cache")
     p.add_argument("--device", default="auto", help="auto (cuda, mps, cpu) or a torch device name")
@@ -203,6 +207,13 @@ def cmd_experiment(args: argparse.Namespace) -> int:
                 merged = {**run.metrics, **metrics}
                 (run.path / "burda_comparison.md").write_text(burda_comparison(merged, run.config))
                 print((run.path / "burda_comparison.md").read_text(), flush=True)
+        if args.export:
+            dest = Path(args.export) / name.replace("/", "_")
+            dest.mkdir(parents=True, exist_ok=True)
+            for fname in ("config.json", "history.csv", "metrics.json", "metrics.md", "burda_comparison.md"):
+                if (run.path / fname).exists():
+                    shutil.copyfile(run.path / fname, dest / fname)
+            print(f"exported {name} -> {dest}")
     return 0
 
 

@@ -44,9 +44,9 @@ def model_zoo(dataset: str) -> dict[str, RunConfig]:
         # Binarized, so its Bernoulli likelihood is a proper one and the IWAE bound applies.
         f"{dataset}/mlp": run(MLPConfig(latent_dim=20), 10, binarize="dynamic"),
         f"{dataset}/ae": run(MLPConfig(latent_dim=20, deterministic=True), 10),
-        f"{dataset}/conv": run(ConvConfig(latent_dim=2), 2),
-        f"{dataset}/conv_bn": run(ConvBNConfig(latent_dim=16), 4),
-        f"{dataset}/resnet": run(ResNetConfig(latent_dim=16), 2),
+        f"{dataset}/conv": run(ConvConfig(latent_dim=2), 1),
+        f"{dataset}/conv_bn": run(ConvBNConfig(latent_dim=16), 3),
+        f"{dataset}/resnet": run(ResNetConfig(latent_dim=16), 1),
     }
 
 
