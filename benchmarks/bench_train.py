@@ -109,6 +109,14 @@ def reference_test(model: CanonicalVAE, loader: DataLoader) -> float:
 
 # ---------------------------------------------------------------------------------------------- helpers
 
+# Runs `python -m vaelib ARGS` in-process, then prints the process's peak resident memory (VmHWM, kB).
+CHILD_PEAK_RSS = (
+    "import re, sys\n"
+    "from vaelib.cli import main\n"
+    "main(sys.argv[1:])\n"
+    "print(re.search(r'VmHWM:\\s+(\\d+) kB', open('/proc/self/status').read()).group(1))\n"
+)
+
 
 def matmul_flops_per_second(n: int = 2048, reps: int = 8) -> float:
     """Measured float32 matmul throughput (FLOP/s) on this machine, the compute roof for the FLOP bound."""
@@ -218,12 +226,15 @@ def main() -> None:
         del tr
 
     bench_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # A training run's own peak memory: the CLI training the canonical model for one epoch, in a child process.
+    # A training run's own peak memory: the CLI training the canonical model for one epoch in a fresh process,
+    # which reports its VmHWM (getrusage's child figures include the parent's memory at fork time on Linux).
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "vaelib", "train", "--dataset", "mnist", "--model", "mlp", "--latent-dim", "20",
-               "--epochs", "1", "--data-root", args.root, "--out", tmp + "/run", "--quiet"]  # fmt: skip
-        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    peak_rss_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        argv = ["train", "--dataset", "mnist", "--model", "mlp", "--latent-dim", "20", "--epochs", "1",
+                "--data-root", args.root, "--out", tmp + "/run", "--quiet"]  # fmt: skip
+        child = subprocess.run(
+            [sys.executable, "-c", CHILD_PEAK_RSS, *argv], check=True, capture_output=True, text=True
+        )
+    peak_rss_mib = int(child.stdout.strip().splitlines()[-1]) / 1024
     print(
         f"peak RSS of a training run (vaelib train, MLP, 1 epoch): {peak_rss_mib:.0f} MiB; this benchmark process: {bench_rss_mib:.0f} MiB"
     )
