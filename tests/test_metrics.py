@@ -163,6 +163,7 @@ def test_evaluate_run_end_to_end(tiny_root, tmp_path, capsys):
     root, _ = tiny_root
     out = tmp_path / "run"
     argv = ["train", "--dataset", "mnist", "--latent-dim", "3", "--hidden", "16", "--epochs", "1", "--quiet"]
+    argv += ["--binarize", "dynamic"]  # IWAE is reported for Bernoulli models of binary data
     assert main([*argv, "--max-train", "30", "--batch-size", "16", "--data-root", str(root), "--out", str(out)]) == 0
     ev = ["evaluate", str(out), "--iwae-k", "20", "--iwae-n", "5", "--fid-n", "20", "--pr-n", "10"]
     assert main([*ev, "--data-root", str(root), "--runs-root", str(tmp_path / "runs"), "--quiet"]) == 0
