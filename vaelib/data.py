@@ -44,6 +44,7 @@ __all__ = [
     "fetch",
     "verify",
     "raw_dir",
+    "atomic_write",
 ]
 
 
@@ -214,11 +215,12 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
     if path.suffix == ".gz":
         # mtime=0 keeps the written file byte-for-byte reproducible.
         payload = gzip.compress(payload, compresslevel=6, mtime=0)
-    _atomic_write(path, payload)
+    atomic_write(path, payload)
 
 
-def _atomic_write(path: Path, payload: bytes) -> None:
+def atomic_write(path: str | os.PathLike, payload: bytes) -> None:
     """Write to a temporary file in the same folder, then rename, so a crash never leaves a half file."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -401,7 +403,7 @@ def write_csv(path: str | os.PathLike, images: np.ndarray, labels: np.ndarray) -
     header = ",".join(["label"] + [f"pixel{i}" for i in range(1, flat.shape[1] + 1)])
     buf = io.StringIO()
     np.savetxt(buf, table, fmt="%d", delimiter=",", header=header, comments="")
-    _atomic_write(path, buf.getvalue().encode())
+    atomic_write(path, buf.getvalue().encode())
 
 
 def load_csv(path: str | os.PathLike, class_names: tuple[str, ...] | None = None) -> ImageDataset:
@@ -709,9 +711,9 @@ def _install(spec: DatasetSpec, arrays: dict[str, tuple[np.ndarray, np.ndarray]]
         # the slow part (compressing) leaves the old files as they were.
         for split, names in SPLIT_FILES.items():
             for name, array in zip(names, arrays[split], strict=True):
-                tmp = folder / f".{name}.staged"
-                write_idx(tmp.with_suffix(".gz"), array)
-                staged.append((tmp.with_suffix(".gz"), folder / name))
+                tmp = folder / f".staged.{name}"  # keeps the .gz suffix, so write_idx compresses it
+                write_idx(tmp, array)
+                staged.append((tmp, folder / name))
         for tmp, final in staged:
             os.replace(tmp, final)
     finally:

@@ -111,10 +111,7 @@ def load_data(config: RunConfig, root: str | os.PathLike = "data") -> data_mod.D
 
 def write_json(path: str | os.PathLike, obj: Any) -> None:
     """Write JSON atomically (temporary file, then rename)."""
-    path = Path(path)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(obj, indent=2, sort_keys=True) + "\n")
-    os.replace(tmp, path)
+    data_mod.atomic_write(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
 
 
 def train_run(

@@ -7,9 +7,9 @@ The whole data set lives as one tensor on the device; each epoch draws a fresh p
 from __future__ import annotations
 
 import csv
+import io
 import math
 import os
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -21,7 +21,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
-from vaelib.data import static_binarize
+from vaelib.data import atomic_write, static_binarize
 
 __all__ = [
     "OptimConfig",
@@ -96,21 +96,11 @@ def make_optimizer(params, cfg: OptimConfig, device: torch.device) -> torch.opti
     return cls(params, **kwargs)
 
 
-def _atomic_torch_save(obj: Any, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> None:
     """Write a checkpoint atomically (temporary file, then rename)."""
-    _atomic_torch_save(state, Path(path))
+    buf = io.BytesIO()
+    torch.save(state, buf)
+    atomic_write(path, buf.getvalue())
 
 
 def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict[str, Any]:
@@ -336,7 +326,7 @@ class Trainer:
         """Train until `num_epochs` (continuing from `self.epoch`), checkpointing after each epoch."""
         while self.epoch < self.cfg.num_epochs:
             row = self.train_epoch()
-            if not all(math.isfinite(row[k]) for k in ("val_loss",) if self.val_x is not None):
+            if self.val_x is not None and not math.isfinite(row["val_loss"]):
                 raise TrainingDiverged(f"non-finite validation loss after epoch {self.epoch}")
             self.history.append(row)
             if not self.quiet:
@@ -356,12 +346,9 @@ class Trainer:
 
 def write_history(path: str | os.PathLike, history: list[dict[str, float]]) -> None:
     """Write the per-epoch history as CSV, atomically."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".csv.tmp")
-    with open(tmp, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=HISTORY_FIELDS)
-        w.writeheader()
-        for row in history:
-            w.writerow({k: row[k] for k in HISTORY_FIELDS})
-    os.replace(tmp, path)
+    buf = io.StringIO(newline="")
+    w = csv.DictWriter(buf, fieldnames=HISTORY_FIELDS)
+    w.writeheader()
+    for row in history:
+        w.writerow({k: row[k] for k in HISTORY_FIELDS})
+    atomic_write(path, buf.getvalue().encode())
