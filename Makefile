@@ -14,7 +14,18 @@ FASHION_DEB_DIR := /usr/share/datasets/fashion-mnist
 # OpenMP threads spin briefly before sleeping: fewer wake-up stalls in small training steps (see vaelib/__init__.py).
 export GOMP_SPINCOUNT ?= 10000000
 
-.PHONY: help setup data verify-data test lint pytest bench evaluate report clean distclean
+.PHONY: help setup data verify-data test lint pytest bench evaluate report notebooks notebooks-smoke clean distclean
+.PHONY: node-modules mathjax site serve browser site-check
+
+# Report site: npm packages (MathJax for offline math, playwright-core for the browser check), vendored MathJax,
+# headless Chromium from Debian. The site is built from committed assets/ and notebooks/ only: it never trains.
+NODE_STAMP   := node_modules/.installed
+MATHJAX_SRC  := node_modules/mathjax/es5
+MATHJAX_DIR  := docs/javascripts/vendor/mathjax
+MATHJAX_JS   := $(MATHJAX_DIR)/tex-chtml.js
+CHROMIUM     ?= /usr/bin/chromium
+SCREENSHOTS  ?= build/site-screenshots
+MKDOCS       := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -52,7 +63,68 @@ lint: setup ## ruff
 pytest: setup ## unit tests (synthetic data, no network)
 	$(PY) -m pytest -q -m 'slow or not slow'  # plain `pytest` skips the slow ones
 
-test: setup lint pytest ## set-up and every check (what CI runs)
+test: setup lint pytest notebooks-smoke site-check ## set-up and every check (what CI runs)
+
+# full: executes notebooks/NN_*.ipynb in place (models from the run cache in runs/), writes assets/ and the
+# seconds per notebook (assets/notebook_times.md, column NB_LABEL). smoke: a few hundred images and one epoch per
+# run, everything under build/smoke/ (committed notebooks and assets untouched).
+PROFILE  ?= full
+NB_LABEL ?= $(if $(wildcard runs/classifier-*),warm cache,cold cache)
+notebooks: data ## execute every notebook: make notebooks PROFILE=full|smoke (full writes assets/)
+	$(PY) -m vaelib notebooks --profile $(PROFILE) $(if $(filter full,$(PROFILE)),--label "$(NB_LABEL)")
+
+notebooks-smoke: data ## every notebook in the smoke profile (fails on any error; part of make test)
+	$(PY) -m vaelib notebooks --profile smoke
+
+# npm ci installs exactly package-lock.json; the stamp makes a second run a no-op.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+node-modules: $(NODE_STAMP) ## npm ci: MathJax 3 (offline math) and playwright-core (browser check)
+
+# Only what tex-chtml.js loads at run time: itself, its woff-v2 fonts and the TeX extensions it autoloads.
+$(MATHJAX_JS): $(NODE_STAMP)
+	rm -rf $(MATHJAX_DIR)
+	mkdir -p $(MATHJAX_DIR)/output/chtml/fonts $(MATHJAX_DIR)/input/tex
+	cp $(MATHJAX_SRC)/tex-chtml.js $(MATHJAX_DIR)/
+	cp -r $(MATHJAX_SRC)/output/chtml/fonts/woff-v2 $(MATHJAX_DIR)/output/chtml/fonts/
+	cp -r $(MATHJAX_SRC)/input/tex/extensions $(MATHJAX_DIR)/input/tex/
+	cp node_modules/mathjax/LICENSE $(MATHJAX_DIR)/
+	@touch $@
+
+mathjax: $(MATHJAX_JS) ## copy MathJax from node_modules into docs/javascripts/vendor (git-ignored)
+
+site: setup mathjax ## build the report site into site/ (mkdocs --strict) from committed assets/ and notebooks/; never trains
+	$(MKDOCS) build --strict
+
+serve: setup mathjax ## serve the report site on http://127.0.0.1:8000, rebuilt on every change
+	$(MKDOCS) serve --dev-addr 127.0.0.1:8000
+
+# The browser check uses Debian's chromium; like `data`, it installs the package when running as root.
+browser: ## install headless Chromium (Debian package chromium) when it is missing
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	    echo "installing Debian package chromium (headless browser for make site-check)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "error: $(CHROMIUM) is missing; install the Debian package chromium (apt-get install chromium)"; exit 1; \
+	  fi; \
+	fi
+	@test -x $(CHROMIUM)
+
+# Builds the site (as `make site`, with site_url set to the address it is served at: Material's instant
+# navigation only follows links listed in sitemap.xml, port included), serves site/ on 127.0.0.1 (a free port,
+# the server stopped afterwards) and opens every page in Chromium: images load, math typeset (also after
+# instant navigation), no console errors, no request off 127.0.0.1.
+site-check: setup mathjax browser node-modules ## build the site, then check every page in headless Chromium; screenshots in build/site-screenshots
+	@mkdir -p build; \
+	port=$$($(PY) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	echo "SITE_URL=http://127.0.0.1:$$port/ mkdocs build --strict"; \
+	SITE_URL=http://127.0.0.1:$$port/ $(MKDOCS) build --strict || exit 1; \
+	$(PY) -m http.server --bind 127.0.0.1 --directory site $$port >build/site-server.log 2>&1 & server=$$!; \
+	trap 'kill $$server 2>/dev/null' EXIT; \
+	node tools/check_site.mjs --site site --base http://127.0.0.1:$$port/ --out $(SCREENSHOTS) --chromium $(CHROMIUM)
 
 bench: data ## training-speed benchmark on real MNIST
 	$(PY) benchmarks/bench_train.py
@@ -60,11 +132,15 @@ bench: data ## training-speed benchmark on real MNIST
 evaluate: data ## train (or load) and evaluate the named experiments; copies their metrics to assets/evaluation
 	$(PY) -m vaelib experiment all --evaluate --export assets/evaluation
 
-report: data ## the main job: set-up, data, training, notebooks, site
+report: data ## the main job: set-up, data, training, notebooks (full profile), site
+	$(MAKE) notebooks PROFILE=full
+	$(MAKE) site
 
 clean: ## remove caches and build outputs (keeps .venv and data/)
 	rm -rf .pytest_cache .ruff_cache .hypothesis site .cache
+	rm -rf docs/javascripts/vendor $(SCREENSHOTS) build/site-server.log build/smoke
 	find . -name __pycache__ -type d -prune -not -path './$(VENV)/*' -exec rm -rf {} +
 
 distclean: clean ## also remove .venv, data/ downloads and runs/
 	rm -rf $(VENV) runs $(ROOT)/MNIST $(ROOT)/FashionMNIST $(ROOT)/csv
+	rm -rf node_modules

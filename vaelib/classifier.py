@@ -15,7 +15,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain text bars: also in notebooks without ipywidgets
 
 from vaelib import data as data_mod
 from vaelib.runs import write_json
@@ -39,11 +39,14 @@ class ClassifierConfig:
     weight_decay: float = 5e-4
     max_shift: int = 1  # random translation augmentation, in pixels
     seed: int = 0
+    max_train: int | None = None  # train on the first N images only (smoke runs)
 
     @property
     def name(self) -> str:
         """Run-cache name derived from every setting."""
-        digest = hashlib.sha256(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()[:10]
+        # max_train joins the hash only when set, so classifiers cached before it existed keep their names.
+        settings = {k: v for k, v in asdict(self).items() if not (k == "max_train" and v is None)}
+        digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
         return f"classifier-{self.dataset}-{digest}"
 
 
@@ -170,4 +173,7 @@ def get_classifier(
         model.load_state_dict(state["model"])
         return model.eval(), json.loads((run_dir / "metrics.json").read_text())
     splits = data_mod.load_splits(dataset, data_root)
+    if cfg.max_train:
+        n = min(cfg.max_train, len(splits.train))
+        splits = data_mod.DataSplits(splits.train.take(torch.arange(n)), splits.val.take(torch.arange(0)), splits.test)
     return train_classifier(cfg, splits, run_dir, device, quiet)

@@ -79,7 +79,34 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     _add_data_commands(sub)
     cli_train.add_commands(sub)
+    p = sub.add_parser(
+        "notebooks",
+        help="execute the report's notebooks (papermill) in a profile",
+        formatter_class=HELP,
+        description="Execute notebooks/NN_*.ipynb top to bottom. full: in place, writing assets/ and recording "
+        "seconds per notebook in assets/notebook_times.md; smoke: a few hundred images and one epoch per run, "
+        "everything written under build/smoke/. Stops at the first error.",
+    )
+    p.add_argument("names", nargs="*", help="only notebooks whose name starts with these (e.g. 01 04_beta)")
+    p.add_argument("--profile", default="smoke", choices=["smoke", "full"], help="smoke or full")
+    p.add_argument("--label", default=None, help="full profile: record the times under this column (e.g. 'cold cache')")
+    p.set_defaults(func=cmd_notebooks)
     return parser
+
+
+def cmd_notebooks(args: argparse.Namespace) -> int:
+    """Execute the notebooks; a failing cell becomes a one-line error naming the notebook."""
+    from papermill.exceptions import PapermillExecutionError
+
+    from vaelib.notebooks import run_notebooks
+
+    try:
+        run_notebooks(args.profile, args.names or None, args.label)
+    except PapermillExecutionError as e:
+        raise CLIError(f"notebook failed: {e.ename}: {e.evalue} (cell {e.exec_count}); see the executed copy") from e
+    except FileNotFoundError as e:
+        raise CLIError(str(e)) from e
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

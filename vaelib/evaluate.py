@@ -6,7 +6,7 @@ import json
 import math
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,9 @@ from vaelib import classifier as clf
 from vaelib import data as data_mod
 from vaelib import metrics as M
 from vaelib.losses import Objective
-from vaelib.runs import Run, load_data, write_json
+from vaelib.runs import Run, RunConfig, load_data, write_json
 
-__all__ = ["EvalConfig", "evaluate_run", "model_inputs", "ood_scores", "TEST_BINARIZATION_SEED"]
+__all__ = ["EvalConfig", "evaluate_run", "model_inputs", "config_inputs", "ood_scores", "TEST_BINARIZATION_SEED"]
 
 TEST_BINARIZATION_SEED = data_mod.TEST_BINARIZATION_SEED
 OOD_PAIRS = {"fashion-mnist": "mnist"}  # in-distribution -> out-of-distribution data set
@@ -45,8 +45,13 @@ class EvalConfig:
 
 def model_inputs(run: Run, images: torch.Tensor) -> torch.Tensor:
     """Float images [N, 1, H, W] as the run's model sees them (statically binarized for binarized runs)."""
+    return config_inputs(run.config, images)
+
+
+def config_inputs(config: RunConfig, images: torch.Tensor) -> torch.Tensor:
+    """Float images [N, 1, H, W] as a model trained with `config` sees them."""
     x = images.unsqueeze(1).float() / 255 if images.dtype == torch.uint8 else images
-    if run.config.optim.binarize != "none":
+    if config.optim.binarize != "none":
         x = data_mod.static_binarize(x, TEST_BINARIZATION_SEED)
     return x
 
@@ -93,6 +98,7 @@ def evaluate_run(
     cfg: EvalConfig | None = None,
     quiet: bool = False,
     write: bool = True,
+    classifier_cfg: clf.ClassifierConfig | None = None,
 ) -> dict[str, Any]:
     """Compute the report's metrics for `run`; merge them into RUN/metrics.json and write RUN/metrics.md."""
     cfg = cfg or EvalConfig()
@@ -136,21 +142,17 @@ def evaluate_run(
     out.update(_probes(mu_train, splits.train.labels[: cfg.probe_n], mu_test, splits.test.labels))
 
     # Generation, in the domain classifier's feature space.
-    classifier, clf_metrics = clf.get_classifier(rc.data.dataset, runs_root, data_root, quiet=quiet)
+    ccfg = replace(classifier_cfg, dataset=rc.data.dataset) if classifier_cfg else None
+    classifier, clf_metrics, refs = _references(rc, splits, data_root, runs_root, cfg, ccfg, quiet)
     out["classifier_test_accuracy"] = clf_metrics["test_accuracy"]
-    grey_test = splits.test.float()
-    real_feats = clf.features(classifier, grey_test[: cfg.fid_n])
+    real_feats = refs["real_feats"]
     z = torch.randn(cfg.fid_n, rc.model.latent_dim, generator=g)
     samples = _decode_mean_batches(model, z)
     sample_feats = clf.features(classifier, samples)
     recon_feats = clf.features(classifier, _decode_mean_batches(model, _encode_mu(model, x_test[: cfg.fid_n])))
-    train_feats = clf.features(classifier, splits.train.float()[: cfg.fid_n])
-    noise = (0.5 + 0.25 * torch.randn(grey_test[: cfg.fid_n].shape, generator=g)).clamp(0, 1)
     out["fid_samples"] = M.fid_from_features(real_feats, sample_feats)
     out["fid_recon"] = M.fid_from_features(real_feats, recon_feats)
-    out["fid_floor"] = M.fid_from_features(real_feats, train_feats)
-    out["fid_ref_noise"] = M.fid_from_features(real_feats, clf.features(classifier, noise))
-    out["fid_ref_blur"] = M.fid_from_features(real_feats, clf.features(classifier, _blur(grey_test[: cfg.fid_n])))
+    out["fid_floor"], out["fid_ref_noise"], out["fid_ref_blur"] = refs["floor"], refs["noise"], refs["blur"]
     out["fid_n"] = min(cfg.fid_n, len(real_feats))
     pr = M.precision_recall(real_feats[: cfg.pr_n], sample_feats[: cfg.pr_n], k=cfg.pr_k)
     out["precision"], out["recall"] = pr["precision"], pr["recall"]
@@ -180,6 +182,30 @@ def evaluate_run(
         write_json(path, merged)
         (Path(run.path) / "metrics.md").write_text(metrics_markdown(run, merged))
     return out
+
+
+_REFERENCES: dict[tuple, tuple] = {}
+
+
+def _references(rc: RunConfig, splits, data_root, runs_root, cfg: EvalConfig, ccfg, quiet: bool) -> tuple:
+    """The domain classifier, its metrics, and the model-independent FID references (real test features; the
+    floor = train vs test; noise and blur references), computed once per process for a data set and size."""
+    key = (rc.data, str(data_root), str(runs_root), ccfg, cfg.fid_n, cfg.seed)
+    if key not in _REFERENCES:
+        classifier, clf_metrics = clf.get_classifier(rc.data.dataset, runs_root, data_root, ccfg, quiet=quiet)
+        grey_test = splits.test.float()[: cfg.fid_n]
+        real = clf.features(classifier, grey_test)
+        g = torch.Generator().manual_seed(cfg.seed + 1)  # its own stream: references do not depend on the model
+        noise = (0.5 + 0.25 * torch.randn(grey_test.shape, generator=g)).clamp(0, 1)
+        refs = {
+            "real_feats": real,
+            "floor": M.fid_from_features(real, clf.features(classifier, splits.train.float()[: cfg.fid_n])),
+            "noise": M.fid_from_features(real, clf.features(classifier, noise)),
+            "blur": M.fid_from_features(real, clf.features(classifier, _blur(grey_test))),
+        }
+        _REFERENCES.clear()  # keep one entry: features of 10k images are small, but need not pile up
+        _REFERENCES[key] = (classifier, clf_metrics, refs)
+    return _REFERENCES[key]
 
 
 def _probes(mu_train, y_train, mu_test, y_test) -> dict[str, float]:

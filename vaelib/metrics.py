@@ -60,7 +60,7 @@ def iwae_log_likelihood(
     `log_likelihood(decoder_output, x) -> [B]` defaults to the Bernoulli log-likelihood of logits.
     """
     log_px = log_likelihood or (lambda logits, target: -bernoulli_nll(logits, target))
-    from tqdm.auto import tqdm  # noqa: PLC0415
+    from tqdm import tqdm  # noqa: PLC0415
 
     model.eval()
     device = next(model.parameters()).device

@@ -13,7 +13,20 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-__all__ = ["image_grid", "save_image_grid", "save_figure", "show_images"]
+__all__ = [
+    "image_grid",
+    "save_image_grid",
+    "save_figure",
+    "save_gif",
+    "show_images",
+    "figure_to_array",
+    "curves",
+    "latent_scatter",
+    "image_rows",
+    "latent_frame",
+]
+
+CLASS_COLOURS = plt.get_cmap("tab10")
 
 
 def image_grid(images: torch.Tensor, nrow: int | None = None, pad: int = 2, pad_value: float = 1.0) -> np.ndarray:
@@ -60,3 +73,115 @@ def save_image_grid(images: torch.Tensor, path: str | os.PathLike, nrow: int | N
     path.parent.mkdir(parents=True, exist_ok=True)
     plt.imsave(path, image_grid(images, nrow), cmap="gray", vmin=0, vmax=1, metadata={"Software": None})
     return path
+
+
+def figure_to_array(fig: plt.Figure, dpi: int = 80) -> np.ndarray:
+    """Render a figure to an RGB array [H, W, 3] (a GIF frame) and close it."""
+    fig.set_dpi(dpi)
+    fig.canvas.draw()
+    rgb = np.asarray(fig.canvas.buffer_rgba())[..., :3].copy()
+    plt.close(fig)
+    return rgb
+
+
+def save_gif(frames: list[np.ndarray], path: str | os.PathLike, fps: float = 4) -> Path:
+    """Write RGB (or greyscale in [0, 1]) frames as a looping GIF; frames are padded to a common size."""
+    import imageio.v2 as imageio
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames = [(np.clip(f, 0, 1) * 255).astype(np.uint8) if f.dtype != np.uint8 else f for f in frames]
+    h = max(f.shape[0] for f in frames)
+    w = max(f.shape[1] for f in frames)
+    padded = []
+    for f in frames:
+        pad = [(0, h - f.shape[0]), (0, w - f.shape[1])] + [(0, 0)] * (f.ndim - 2)
+        padded.append(np.pad(f, pad, constant_values=255))
+    imageio.mimsave(path, padded, duration=1000 / fps, loop=0)
+    return path
+
+
+def curves(
+    series: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, ylabel: str, title: str | None = None, ax=None
+):
+    """Line plot of named (x, y) series; returns the figure."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 3.4))
+    else:
+        fig = ax.figure
+    for label, (x, y) in series.items():
+        style = "--" if label.startswith("val") or "val" in label.split()[-1:] else "-"
+        ax.plot(x, y, style, label=label, marker="o" if len(x) < 30 else None, markersize=3)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def latent_scatter(
+    z: torch.Tensor | np.ndarray,
+    labels: torch.Tensor | np.ndarray,
+    class_names: tuple[str, ...] | list[str],
+    title: str | None = None,
+    ax=None,
+    lim: float | None = None,
+):
+    """Scatter of 2-D latent codes coloured by class; returns the figure."""
+    z = np.asarray(z)
+    labels = np.asarray(labels)
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5.2, 4.4))
+    else:
+        fig = ax.figure
+    for c in np.unique(labels):
+        m = labels == c
+        ax.scatter(z[m, 0], z[m, 1], s=3, alpha=0.6, color=CLASS_COLOURS(int(c) % 10), label=class_names[int(c)])
+    if lim:
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+    ax.set_xlabel("$z_1$")
+    ax.set_ylabel("$z_2$")
+    if title:
+        ax.set_title(title)
+    ax.legend(markerscale=4, fontsize=7, loc="upper right", framealpha=0.7)
+    return fig
+
+
+def image_rows(rows: dict[str, torch.Tensor], scale: float = 0.55):
+    """A figure with one labelled row of images per entry (e.g. originals / VAE / AE); returns the figure."""
+    n_rows = len(rows)
+    n = max(len(v) for v in rows.values())
+    grids = {k: image_grid(v, nrow=n) for k, v in rows.items()}
+    width = max(g.shape[1] for g in grids.values())
+    fig, axes = plt.subplots(n_rows, 1, figsize=(width / 28 * scale + 1.2, n_rows * 0.75 * scale * 1.6 + 0.2))
+    axes = np.atleast_1d(axes)
+    for ax, (label, grid) in zip(axes, grids.items(), strict=True):
+        ax.imshow(grid, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for side in ax.spines.values():
+            side.set_visible(False)
+        ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def latent_frame(
+    z: np.ndarray,
+    labels: np.ndarray,
+    class_names,
+    recon: torch.Tensor,
+    title: str,
+    lim: float | None = None,
+):
+    """One GIF frame: the latent scatter above a strip of reconstructions; returns the figure."""
+    fig = plt.figure(figsize=(5.2, 5.6))
+    ax = fig.add_axes((0.12, 0.25, 0.85, 0.68))
+    latent_scatter(z, labels, class_names, title=title, ax=ax, lim=lim)
+    strip = fig.add_axes((0.02, 0.02, 0.96, 0.14))
+    strip.imshow(image_grid(recon, nrow=len(recon)), cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    strip.set_axis_off()
+    return fig

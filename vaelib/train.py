@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 from torch import nn
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain text bars: also in notebooks without ipywidgets
 
 from vaelib.data import atomic_write, static_binarize
 

@@ -1,0 +1,165 @@
+"""The report layer: profiles, the notebook context (run cache, snapshots, evaluation cache, assets), latent
+helpers and the notebook runner."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import nbformat
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from vaelib import report
+from vaelib.losses import ObjectiveConfig
+from vaelib.models import MLPConfig
+from vaelib.runs import DataConfig, RunConfig, train_run
+from vaelib.train import OptimConfig
+
+
+def tiny_config(epochs: int = 2) -> RunConfig:
+    return RunConfig(
+        data=DataConfig("mnist", val_fraction=0.25),
+        model=MLPConfig(latent_dim=2, hidden=(16,)),
+        objective=ObjectiveConfig(beta_schedule="linear", warmup_epochs=3),
+        optim=OptimConfig(num_epochs=epochs, batch_size=8),
+    )
+
+
+def test_profiles():
+    cfg = tiny_config(epochs=7)
+    assert report.for_profile(cfg, "full") is cfg
+    smoke = report.for_profile(cfg, "smoke")
+    assert smoke.optim.num_epochs == 1 and smoke.data.max_train == report.SMOKE_TRAIN
+    assert smoke.objective.warmup_epochs == 1.0 and smoke.name != cfg.name
+    with pytest.raises(ValueError, match="unknown profile"):
+        report.for_profile(cfg, "fast")
+    with pytest.raises(ValueError, match="unknown profile"):
+        report.Context("x", "fast")
+
+
+def test_markdown_table():
+    df = pd.DataFrame({"model": ["a|b", "c"], "x": [1.23456, float("nan")], "n": [3, 4]})
+    md = report.markdown_table(df).splitlines()
+    assert md[0] == "| model | x | n |" and md[1].count("---") == 3
+    assert md[2] == "| a\\|b | 1.235 | 3 |" and md[3] == "| c |  | 4 |"
+
+
+def test_interpolation_endpoints_and_norm():
+    g = torch.Generator().manual_seed(0)
+    z0, z1 = torch.randn(8, generator=g), torch.randn(8, generator=g)
+    z1 = z1 / z1.norm() * z0.norm()
+    for mode in ("linear", "spherical"):
+        path = report.interpolate(z0, z1, 7, mode)
+        assert path.shape == (7, 8)
+        torch.testing.assert_close(path[0], z0)
+        torch.testing.assert_close(path[-1], z1)
+    norms = report.interpolate(z0, z1, 7, "spherical").norm(dim=1)
+    torch.testing.assert_close(norms, torch.full_like(norms, float(z0.norm())))  # slerp stays on the sphere
+    assert report.interpolate(z0, z1, 7, "linear").norm(dim=1)[3] < z0.norm()  # the chord dips inside
+    with pytest.raises(ValueError, match="unknown interpolation"):
+        report.interpolate(z0, z1, 3, "cubic")
+
+
+def test_quantile_grid_and_pca():
+    grid = report.quantile_grid(5, q=0.1)
+    assert grid.shape == (25, 2)
+    assert grid[0, 0] < 0 < grid[0, 1]  # top-left: low z1, high z2
+    torch.testing.assert_close(grid[:, 0].reshape(5, 5)[0], -grid[:, 0].reshape(5, 5)[0].flip(0))
+    z = torch.randn(500, 4) * torch.tensor([5.0, 2.0, 1.0, 0.1])
+    proj, ratios = report.pca(z, 2)
+    assert proj.shape == (500, 2) and math.isclose(ratios.sum(), 1.0, rel_tol=1e-5)
+    assert ratios[0] > 0.7 and np.all(np.diff(ratios) <= 0)
+    assert math.isclose(float(proj[:, 0].var() / z.var(0).sum()), ratios[0], rel_tol=0.05)
+
+
+def test_snapshots_do_not_change_training(tiny_root, tmp_path):
+    root, _ = tiny_root
+    cfg = tiny_config()
+    plain = train_run(cfg, tmp_path / "plain", root, quiet=True)
+    x = torch.rand(6, 1, 28, 28)
+    snap = report.Snapshots(tmp_path / "snaps", x, x[:2], {"test": x})
+    with_cb = train_run(cfg, tmp_path / "with", root, quiet=True, callbacks=[snap])
+    for a, b in zip(plain.model.state_dict().values(), with_cb.model.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    snaps = report.load_snapshots(tmp_path / "snaps")
+    assert [s["epoch"] for s in snaps] == [1, 2]
+    assert snaps[0]["mu"].shape == (6, 2) and snaps[0]["recon"].shape == (2, 1, 28, 28)
+    assert 0 <= snaps[-1]["test_ssim"] <= 1 and snaps[-1]["test_mse"] > 0
+
+
+def test_context_smoke_end_to_end(tiny_root, tmp_path, monkeypatch):
+    root, _ = tiny_root
+    monkeypatch.setenv("VAELIB_DATA", str(root))
+    monkeypatch.setenv("VAELIB_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("VAELIB_ASSETS", str(tmp_path / "assets"))
+    ctx = report.Context("99_test", "smoke", root=tmp_path)
+    run = ctx.run(tiny_config(epochs=5), snapshots=True, probe_n=8)
+    assert run.metrics["epochs"] == 1  # smoke: one epoch
+    assert len(ctx.snapshots(run)) == 1
+    again = ctx.run(tiny_config(epochs=5), snapshots=True, probe_n=8)  # a cache hit: same weights
+    assert torch.equal(again.model.state_dict()["fc_mu.weight"], run.model.state_dict()["fc_mu.weight"])
+
+    m = ctx.evaluate(run)
+    assert {"fid_samples", "fid_recon", "test_ssim", "active_units"} <= set(m)
+    cached = list(run.path.glob("eval-*.json"))
+    assert len(cached) == 1 and json.loads(cached[0].read_text())["fid_samples"] == m["fid_samples"]
+    assert ctx.evaluate(run) == m
+
+    table = ctx.table(report.metrics_table({"tiny": m}), "metrics")
+    assert list(table.columns)[:2] == ["model", "test -ELBO (nats)"]
+    assert (ctx.assets / "metrics.csv").exists() and "| tiny |" in (ctx.assets / "metrics.md").read_text()
+    fig = report.plots.latent_scatter(
+        report.encode(run, torch.rand(10, 1, 28, 28)), torch.arange(10), list("abcdefghij")
+    )
+    assert ctx.figure(fig, "scatter").suffix == ".png" and (ctx.assets / "scatter.png").stat().st_size > 0
+    frames = [np.full((10, 12, 3), v, np.uint8) for v in (0, 128, 255)]
+    assert ctx.gif(frames, "anim").stat().st_size > 0
+    assert ctx.value("answer", 42) == 42 and json.loads((ctx.assets / "values.json").read_text()) == {"answer": 42}
+
+
+def test_snapshot_request_on_a_run_trained_without(tiny_root, tmp_path, monkeypatch):
+    root, _ = tiny_root
+    monkeypatch.setenv("VAELIB_DATA", str(root))
+    monkeypatch.setenv("VAELIB_RUNS", str(tmp_path / "runs"))
+    monkeypatch.setenv("VAELIB_ASSETS", str(tmp_path / "assets"))
+    ctx = report.Context("99_test", "smoke", root=tmp_path)
+    ctx.run(tiny_config())
+    with pytest.raises(RuntimeError, match="without snapshots"):
+        ctx.run(tiny_config(), snapshots=True)
+
+
+def _notebook(path, code: str) -> None:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('PROFILE = "full"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell(code)]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, path)
+
+
+def test_notebook_runner_smoke_and_failure(tmp_path, monkeypatch, capsys):
+    from vaelib.cli import main
+    from vaelib.notebooks import _record_times, run_notebooks
+
+    (tmp_path / "notebooks").mkdir()
+    _notebook(tmp_path / "notebooks" / "01_ok.ipynb", "assert PROFILE == 'smoke'\nprint('ran', PROFILE)")
+    _notebook(tmp_path / "notebooks" / "02_bad.ipynb", "raise ValueError('broken on purpose')")
+    monkeypatch.setenv("VAELIB_ROOT", str(tmp_path))
+    times = run_notebooks("smoke", ["01"])
+    assert list(times["notebook"]) == ["01_ok"]
+    executed = nbformat.read(tmp_path / "build" / "smoke" / "notebooks" / "01_ok.ipynb", as_version=4)
+    assert any("ran smoke" in o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
+    source = nbformat.read(tmp_path / "notebooks" / "01_ok.ipynb", as_version=4)
+    assert all(not c.get("outputs") for c in source.cells)  # smoke never writes the committed notebooks
+    assert main(["notebooks", "--profile", "smoke", "02"]) == 1
+    assert "ValueError: broken on purpose" in capsys.readouterr().err
+    assert main(["notebooks", "--profile", "smoke", "77"]) == 1
+
+    _record_times(tmp_path / "assets", pd.DataFrame({"notebook": ["01_ok"], "seconds": [3.0]}), "cold cache")
+    _record_times(tmp_path / "assets", pd.DataFrame({"notebook": ["01_ok"], "seconds": [1.0]}), "warm cache")
+    table = pd.read_csv(tmp_path / "assets" / "notebook_times.csv")
+    assert list(table.columns) == ["notebook", "cold cache, s", "warm cache, s"]
+    assert list(table["notebook"]) == ["01_ok", "total"] and table["warm cache, s"].iloc[-1] == 1.0

@@ -1,0 +1,367 @@
+"""The report's experiments: profiles (smoke/full), where a notebook's assets go, per-epoch snapshots, tables.
+
+Every notebook starts with `ctx = Context("NN_name", PROFILE)` and asks it for models (`ctx.run(config)`, through
+the run cache), evaluations (`ctx.evaluate(run)`, cached per evaluation config), figures (`ctx.figure`) and tables
+(`ctx.table`). The smoke profile shrinks every run to a few hundred images and one epoch and writes to a scratch
+folder, so it never touches committed assets.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import torch
+
+from vaelib import classifier as clf
+from vaelib import data as data_mod
+from vaelib import metrics as M
+from vaelib import plots
+from vaelib.evaluate import EvalConfig, config_inputs, evaluate_run
+from vaelib.runs import Run, RunConfig, get_or_train, load_data, run_dir_for, write_json
+from vaelib.train import Callback, Trainer
+
+__all__ = [
+    "PROFILES",
+    "Context",
+    "Snapshots",
+    "for_profile",
+    "load_snapshots",
+    "markdown_table",
+    "repo_root",
+]
+
+PROFILES = ("smoke", "full")
+SMOKE_TRAIN = 300  # training images per smoke run: enough for every code path, done in seconds
+SMOKE_CLASSIFIER = clf.ClassifierConfig(num_epochs=1, max_train=2000)
+SMOKE_EVAL = EvalConfig(
+    iwae_k=20, iwae_n=20, fid_n=200, pr_n=100, diversity_n=100, probe_n=300, ood_n=50, regret_steps=2
+)
+# Full-profile evaluation: sized so that every model of the report is evaluated within the notebooks' time budget.
+# OOD scores are computed by the OOD notebook itself (per-example, for histograms), so they are off here.
+REPORT_EVAL = EvalConfig(iwae_k=500, iwae_n=500, fid_n=5000, pr_n=2000, probe_n=3000, ood=False)
+
+
+def repo_root() -> Path:
+    """The project folder: $VAELIB_ROOT, else the nearest parent of the working directory holding pyproject.toml."""
+    if os.environ.get("VAELIB_ROOT"):
+        return Path(os.environ["VAELIB_ROOT"]).resolve()
+    here = Path.cwd().resolve()
+    for d in (here, *here.parents):
+        if (d / "pyproject.toml").exists() and (d / "vaelib").is_dir():
+            return d
+    return here
+
+
+def for_profile(config: RunConfig, profile: str) -> RunConfig:
+    """`config` as the profile trains it: unchanged for `full`; a few hundred images and one epoch for `smoke`."""
+    if profile not in PROFILES:
+        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+    if profile == "full":
+        return config
+    return replace(
+        config,
+        data=replace(config.data, max_train=SMOKE_TRAIN),
+        optim=replace(config.optim, num_epochs=1),
+        objective=replace(config.objective, warmup_epochs=min(config.objective.warmup_epochs, 1.0)),
+    )
+
+
+def markdown_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
+    """A GitHub/MkDocs Markdown table of `df` (no extra dependency)."""
+
+    def cell(v: Any) -> str:
+        if isinstance(v, float | np.floating):
+            return "" if np.isnan(v) else floatfmt.format(v)
+        return str(v).replace("|", "\\|")
+
+    cols = [str(c) for c in df.columns]
+    lines = ["| " + " | ".join(cols) + " |", "|" + "|".join(" --- " for _ in cols) + "|"]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join(lines) + "\n"
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Snapshots: what a model does to a fixed probe set after every epoch (for GIFs and per-epoch quality curves)
+# ----------------------------------------------------------------------------------------------------------
+
+
+class Snapshots(Callback):
+    """After each epoch, store the latent means of `x_latent`, the reconstructions of `x_recon`, and MSE/SSIM/PSNR
+    of the reconstructions of each set in `quality` into DIR/epoch_NNN.pt (deterministic: no sampling)."""
+
+    def __init__(
+        self,
+        out_dir: str | os.PathLike,
+        x_latent: torch.Tensor,
+        x_recon: torch.Tensor,
+        quality: dict[str, torch.Tensor] | None = None,
+    ):
+        self.out_dir = Path(out_dir)
+        self.x_latent, self.x_recon, self.quality = x_latent, x_recon, quality or {}
+
+    @torch.no_grad()
+    def on_epoch_end(self, trainer: Trainer, row: dict[str, float]) -> None:
+        model = trainer.model
+        was_training = model.training
+        model.eval()
+
+        def recon(x: torch.Tensor) -> torch.Tensor:
+            x = trainer._prepare(x)
+            return torch.sigmoid(model.decode(model.encode(x)[0])).cpu()
+
+        snap: dict[str, Any] = {
+            "epoch": trainer.epoch,
+            "mu": model.encode(trainer._prepare(self.x_latent))[0].cpu(),
+            "recon": recon(self.x_recon),
+        }
+        for name, x in self.quality.items():
+            for k, v in M.image_quality(x, recon(x)).items():
+                snap[f"{name}_{k}"] = v
+        model.train(was_training)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        torch.save(snap, self.out_dir / f"epoch_{trainer.epoch:03d}.pt")
+
+
+def load_snapshots(out_dir: str | os.PathLike) -> list[dict[str, Any]]:
+    """The snapshots a `Snapshots` callback wrote, in epoch order."""
+    return [torch.load(p, weights_only=True) for p in sorted(Path(out_dir).glob("epoch_*.pt"))]
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The notebook context
+# ----------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Context:
+    """Where a notebook reads data and runs and writes its assets, for one profile."""
+
+    notebook: str
+    profile: str = "full"
+    root: Path = field(default_factory=repo_root)
+    quiet: bool = True
+
+    def __post_init__(self) -> None:
+        if self.profile not in PROFILES:
+            raise ValueError(f"unknown profile {self.profile!r}; choose one of {', '.join(PROFILES)}")
+        # Smoke runs default to a scratch tree so they can never overwrite the published assets or runs.
+        scratch = self.root / "build" / "smoke"
+        default_assets = self.root / "assets" if self.profile == "full" else scratch / "assets"
+        default_runs = self.root / "runs" if self.profile == "full" else scratch / "runs"
+        self.assets = Path(os.environ.get("VAELIB_ASSETS", default_assets)) / self.notebook
+        self.runs_root = Path(os.environ.get("VAELIB_RUNS", default_runs))
+        self.data_root = Path(os.environ.get("VAELIB_DATA", self.root / "data"))
+        self.assets.mkdir(parents=True, exist_ok=True)
+        self.eval_config = REPORT_EVAL if self.profile == "full" else SMOKE_EVAL
+        self.classifier_config = None if self.profile == "full" else SMOKE_CLASSIFIER
+
+    def __repr__(self) -> str:
+        def rel(p: Path) -> str:
+            return str(p.relative_to(self.root)) if p.is_relative_to(self.root) else str(p)
+
+        return f"{self.notebook} ({self.profile} profile): assets -> {rel(self.assets)}, runs -> {rel(self.runs_root)}"
+
+    # -- models ------------------------------------------------------------------------------------------
+    def config(self, config: RunConfig) -> RunConfig:
+        """`config` as this profile trains it."""
+        return for_profile(config, self.profile)
+
+    def run(self, config: RunConfig, snapshots: bool = False, probe_n: int = 1000) -> Run:
+        """The trained run for `config` (from the cache, or trained now). With `snapshots`, the run also records
+        per-epoch latents/reconstructions/quality of fixed test and train probes into RUN/snapshots/."""
+        cfg = self.config(config)
+        callbacks: Sequence[Callback] = ()
+        if snapshots:
+            snap_dir = run_dir_for(cfg, self.runs_root) / "snapshots"
+            splits = load_data(cfg, self.data_root)
+            test_x, train_x = (
+                self.inputs(cfg, splits.test.images[:probe_n]),
+                self.inputs(cfg, splits.train.images[:probe_n]),
+            )
+            callbacks = (Snapshots(snap_dir, test_x, test_x[:16], {"train": train_x, "test": test_x}),)
+            done = run_dir_for(cfg, self.runs_root) / "metrics.json"
+            if done.exists() and not any(snap_dir.glob("epoch_*.pt")):
+                raise RuntimeError(f"{done.parent} was trained without snapshots; delete it to retrain with them")
+        return get_or_train(cfg, self.runs_root, self.data_root, quiet=self.quiet, callbacks=callbacks)
+
+    def snapshots(self, run: Run) -> list[dict[str, Any]]:
+        """The per-epoch snapshots recorded while `run` trained."""
+        return load_snapshots(Path(run.path) / "snapshots")
+
+    def splits(self, run_or_config: Run | RunConfig) -> data_mod.DataSplits:
+        """The train/val/test splits of a run (or of a config, as this profile trains it)."""
+        cfg = run_or_config.config if isinstance(run_or_config, Run) else self.config(run_or_config)
+        return load_data(cfg, self.data_root)
+
+    @staticmethod
+    def inputs(config: RunConfig, images: torch.Tensor) -> torch.Tensor:
+        """Float images [N, 1, H, W] as a model of `config` sees them (binarized for binarized runs)."""
+        return config_inputs(config, images)
+
+    # -- evaluation --------------------------------------------------------------------------------------
+    def evaluate(self, run: Run, config: EvalConfig | None = None) -> dict[str, Any]:
+        """The evaluation metrics of `run`, cached in RUN/eval-<digest>.json (re-running a notebook is cheap)."""
+        cfg = config or self.eval_config
+        key = hashlib.sha256(json.dumps(asdict(cfg), sort_keys=True).encode()).hexdigest()[:10]
+        path = Path(run.path) / f"eval-{key}.json"
+        if path.exists():
+            return json.loads(path.read_text())
+        out = evaluate_run(
+            run,
+            self.data_root,
+            self.runs_root,
+            cfg,
+            quiet=self.quiet,
+            write=False,
+            classifier_cfg=self.classifier_config,
+        )
+        write_json(path, out)
+        return out
+
+    def classifier(self, dataset: str) -> tuple[clf.DomainClassifier, dict]:
+        """The domain classifier of `dataset` (trained on first use)."""
+        cfg = replace(self.classifier_config, dataset=dataset) if self.classifier_config else None
+        return clf.get_classifier(dataset, self.runs_root, self.data_root, cfg, quiet=self.quiet)
+
+    # -- outputs -----------------------------------------------------------------------------------------
+    def figure(self, fig, name: str) -> Path:
+        """Save a matplotlib figure as ASSETS/<notebook>/<name> (PNG unless the name says otherwise)."""
+        return plots.save_figure(fig, self.assets / (name if Path(name).suffix else f"{name}.png"))
+
+    def gif(self, frames: list[np.ndarray], name: str, fps: float = 4) -> Path:
+        """Write RGB frames as ASSETS/<notebook>/<name>.gif."""
+        return plots.save_gif(frames, self.assets / f"{name}.gif", fps=fps)
+
+    def table(self, df: pd.DataFrame, name: str, floatfmt: str = "{:.4g}") -> pd.DataFrame:
+        """Write `df` as ASSETS/<notebook>/<name>.csv and .md (the report includes the .md); returns `df`."""
+        df.to_csv(self.assets / f"{name}.csv", index=False)
+        (self.assets / f"{name}.md").write_text(markdown_table(df, floatfmt))
+        return df
+
+    def value(self, name: str, value: Any) -> Any:
+        """Record one number the discussion quotes into ASSETS/<notebook>/values.json; returns it."""
+        path = self.assets / "values.json"
+        values = json.loads(path.read_text()) if path.exists() else {}
+        values[name] = value
+        write_json(path, values)
+        return value
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Latent-space helpers the notebooks share
+# ----------------------------------------------------------------------------------------------------------
+
+
+@torch.no_grad()
+def encode(run: Run, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Posterior means [N, latent_dim] of images [N, 1, H, W] (the AE's codes for an autoencoder)."""
+    model = run.model.eval()
+    return torch.cat([model.encode(x[i : i + batch_size])[0] for i in range(0, len(x), batch_size)])
+
+
+@torch.no_grad()
+def decode(run: Run, z: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+    """Decoded mean images [N, 1, H, W] in [0, 1] of latent codes [N, latent_dim]."""
+    model = run.model.eval()
+    return torch.cat([torch.sigmoid(model.decode(z[i : i + batch_size])) for i in range(0, len(z), batch_size)])
+
+
+def prior_samples(
+    run: Run, n: int, seed: int = 0, scale: float = 1.0, mean: torch.Tensor | None = None
+) -> torch.Tensor:
+    """Decoded means of z ~ N(mean, scale^2 I) (mean 0 by default): prior samples for scale 1."""
+    g = torch.Generator().manual_seed(seed)
+    z = scale * torch.randn(n, run.model.latent_dim, generator=g)
+    return decode(run, z if mean is None else z + mean)
+
+
+def quantile_grid(n: int = 15, q: float = 0.05) -> torch.Tensor:
+    """An n x n grid [n*n, 2] of latent points through Gaussian quantiles q..1-q (rows: z2 from high to low)."""
+    from scipy.stats import norm
+
+    ticks = torch.tensor(norm.ppf(np.linspace(q, 1 - q, n)), dtype=torch.float32)
+    z1, z2 = torch.meshgrid(ticks, ticks.flip(0), indexing="xy")
+    return torch.stack([z1.reshape(-1), z2.reshape(-1)], dim=1)
+
+
+def interpolate(z0: torch.Tensor, z1: torch.Tensor, steps: int, mode: str = "linear") -> torch.Tensor:
+    """Points [steps, D] from z0 to z1: straight line (`linear`) or great circle (`spherical`, slerp)."""
+    t = torch.linspace(0, 1, steps)[:, None]
+    if mode == "linear":
+        return (1 - t) * z0 + t * z1
+    if mode != "spherical":
+        raise ValueError(f"unknown interpolation {mode!r}; choose linear or spherical")
+    cos = torch.dot(z0, z1) / (z0.norm() * z1.norm())
+    omega = torch.arccos(cos.clamp(-1 + 1e-7, 1 - 1e-7))
+    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
+
+
+def traversals(run: Run, z: torch.Tensor, dims: Sequence[int], values: torch.Tensor) -> torch.Tensor:
+    """Decode z with one dimension at a time set to each of `values`: images [len(dims) * len(values), 1, H, W]."""
+    rows = []
+    for d in dims:
+        zz = z.repeat(len(values), 1)
+        zz[:, d] = values
+        rows.append(zz)
+    return decode(run, torch.cat(rows))
+
+
+def history_frame(run: Run) -> pd.DataFrame:
+    """A run's per-epoch history as a DataFrame."""
+    return pd.DataFrame(run.history)
+
+
+def silhouette(z: torch.Tensor, labels: torch.Tensor, n: int = 2000) -> float:
+    """Silhouette score of latent means by class (cluster separation, -1..1), on the first n points."""
+    from sklearn.metrics import silhouette_score
+
+    return float(silhouette_score(z[:n].numpy(), labels[:n].numpy()))
+
+
+def pca(z: torch.Tensor, k: int = 2) -> tuple[torch.Tensor, np.ndarray]:
+    """Project codes [N, D] onto their first k principal components; also the explained-variance ratios of all."""
+    zc = z - z.mean(0)
+    _, s, vt = torch.linalg.svd(zc, full_matrices=False)
+    ratios = (s**2 / (s**2).sum()).numpy()
+    return zc @ vt[:k].T, ratios
+
+
+# Evaluation keys the report's tables show, with their column titles.
+SUMMARY_COLUMNS = {
+    "test_elbo": "test -ELBO (nats)",
+    "test_recon": "recon (nats)",
+    "test_kl": "KL (nats)",
+    "test_mse": "MSE",
+    "test_ssim": "SSIM",
+    "test_psnr": "PSNR (dB)",
+    "fid_recon": "FID recon",
+    "fid_samples": "FID samples",
+    "precision": "precision",
+    "recall": "recall",
+    "class_entropy": "class entropy",
+    "active_units": "active units",
+    "probe_knn_accuracy": "k-NN probe acc.",
+}
+
+
+def metrics_table(
+    rows: dict[str, dict[str, Any]], columns: dict[str, str] | None = None, first: str = "model"
+) -> pd.DataFrame:
+    """One row per named evaluation, the chosen metric columns (missing values left empty)."""
+    columns = columns or SUMMARY_COLUMNS
+    records = []
+    for name, m in rows.items():
+        rec: dict[str, Any] = {first: name}
+        for key, title in columns.items():
+            v = m.get(key)
+            rec[title] = float("nan") if v is None else v
+        records.append(rec)
+    return pd.DataFrame(records)
