@@ -69,12 +69,12 @@ test: setup lint pytest notebooks-smoke site-check ## set-up and every check (wh
 # seconds per notebook (assets/notebook_times.md, column NB_LABEL). smoke: a few hundred images and one epoch per
 # run, everything under build/smoke/ (committed notebooks and assets untouched).
 PROFILE  ?= full
-NB_LABEL ?= $(if $(wildcard runs/classifier-*),warm cache,cold cache)
+NB_LABEL ?= auto
 notebooks: data ## execute every notebook: make notebooks PROFILE=full|smoke (full writes assets/)
-	$(PY) -m vaelib notebooks --profile $(PROFILE) $(if $(filter full,$(PROFILE)),--label "$(NB_LABEL)")
+	VAELIB_DATA=$(abspath $(ROOT)) $(PY) -m vaelib notebooks --profile $(PROFILE) $(if $(filter full,$(PROFILE)),--label "$(NB_LABEL)")
 
 notebooks-smoke: data ## every notebook in the smoke profile (fails on any error; part of make test)
-	$(PY) -m vaelib notebooks --profile smoke
+	VAELIB_DATA=$(abspath $(ROOT)) $(PY) -m vaelib notebooks --profile smoke
 
 # npm ci installs exactly package-lock.json; the stamp makes a second run a no-op.
 $(NODE_STAMP): package.json package-lock.json

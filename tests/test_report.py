@@ -99,7 +99,12 @@ def test_context_smoke_end_to_end(tiny_root, tmp_path, monkeypatch):
     run = ctx.run(tiny_config(epochs=5), snapshots=True, probe_n=8)
     assert run.metrics["epochs"] == 1  # smoke: one epoch
     assert len(ctx.snapshots(run)) == 1
-    again = ctx.run(tiny_config(epochs=5), snapshots=True, probe_n=8)  # a cache hit: same weights
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("a cache hit must not train")
+
+    monkeypatch.setattr("vaelib.runs.train_run", no_training)
+    again = ctx.run(tiny_config(epochs=5), snapshots=True, probe_n=8)
     assert torch.equal(again.model.state_dict()["fc_mu.weight"], run.model.state_dict()["fc_mu.weight"])
 
     m = ctx.evaluate(run)
@@ -127,7 +132,7 @@ def test_snapshot_request_on_a_run_trained_without(tiny_root, tmp_path, monkeypa
     monkeypatch.setenv("VAELIB_ASSETS", str(tmp_path / "assets"))
     ctx = report.Context("99_test", "smoke", root=tmp_path)
     ctx.run(tiny_config())
-    with pytest.raises(RuntimeError, match="without snapshots"):
+    with pytest.raises(RuntimeError, match="no complete snapshot record"):
         ctx.run(tiny_config(), snapshots=True)
 
 
@@ -163,3 +168,4 @@ def test_notebook_runner_smoke_and_failure(tmp_path, monkeypatch, capsys):
     table = pd.read_csv(tmp_path / "assets" / "notebook_times.csv")
     assert list(table.columns) == ["notebook", "cold cache, s", "warm cache, s"]
     assert list(table["notebook"]) == ["01_ok", "total"] and table["warm cache, s"].iloc[-1] == 1.0
+    assert table["cold cache, s"].iloc[-1] == 3.0  # an earlier column's total is not summed twice

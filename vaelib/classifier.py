@@ -166,6 +166,10 @@ def get_classifier(
 ) -> tuple[DomainClassifier, dict]:
     """The cached domain classifier for `dataset`, trained on first use."""
     cfg = cfg or ClassifierConfig(dataset=dataset)
+    if cfg.dataset != dataset:
+        raise ValueError(f"classifier config is for {cfg.dataset!r}, asked for {dataset!r}")
+    if cfg.max_train is not None and cfg.max_train < 1:
+        raise ValueError(f"max_train must be positive, got {cfg.max_train}")
     run_dir = Path(runs_root) / cfg.name
     if (run_dir / "metrics.json").exists():
         state = load_checkpoint(run_dir / "checkpoint.pt")
@@ -173,7 +177,7 @@ def get_classifier(
         model.load_state_dict(state["model"])
         return model.eval(), json.loads((run_dir / "metrics.json").read_text())
     splits = data_mod.load_splits(dataset, data_root)
-    if cfg.max_train:
+    if cfg.max_train is not None:
         n = min(cfg.max_train, len(splits.train))
         splits = data_mod.DataSplits(splits.train.take(torch.arange(n)), splits.val.take(torch.arange(0)), splits.test)
     return train_classifier(cfg, splits, run_dir, device, quiet)

@@ -89,7 +89,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("names", nargs="*", help="only notebooks whose name starts with these (e.g. 01 04_beta)")
     p.add_argument("--profile", default="smoke", choices=["smoke", "full"], help="smoke or full")
-    p.add_argument("--label", default=None, help="full profile: record the times under this column (e.g. 'cold cache')")
+    p.add_argument(
+        "--label",
+        default=None,
+        help="full profile: record the times under this column ('auto': cold, warm or partly warm, from what the "
+        "run cache held and what had to be trained)",
+    )
     p.set_defaults(func=cmd_notebooks)
     return parser
 

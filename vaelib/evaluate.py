@@ -76,10 +76,22 @@ def _blur(x: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
     return F.conv2d(F.pad(x, (r, r, r, r), mode="replicate"), k2)
 
 
-def ood_scores(run: Run, x: torch.Tensor, raw: torch.Tensor, regret_steps: int = 50) -> dict[str, np.ndarray]:
-    """Per-example OOD scores (higher = more anomalous): negative ELBO in nats; the input-complexity corrected
-    score of Serra et al. 2020, S(x) = NLL(x) in bits - L(x), L the zlib code length in bits; and the posterior
-    regret (a cheap variant of Xiao et al. 2020's likelihood regret) for VAEs."""
+def ood_scores(
+    run: Run, x: torch.Tensor, raw: torch.Tensor, regret_steps: int = 50, seed: int = 0
+) -> dict[str, np.ndarray]:
+    """Per-example OOD scores (higher = more anomalous): negative ELBO, complexity-corrected, posterior regret.
+
+    The negative ELBO is in nats; the input-complexity corrected score of Serra et al. 2020 is S(x) = NLL(x) in
+    bits - L(x), L the zlib code length in bits; the posterior regret is a cheap variant of Xiao et al. 2020's
+    likelihood regret (VAEs only). Seeded, and without touching the caller's RNG: the same inputs give the same
+    scores whatever ran before.
+    """
+    with torch.random.fork_rng():
+        torch.manual_seed(seed)
+        return _ood_scores(run, x, raw, regret_steps)
+
+
+def _ood_scores(run: Run, x: torch.Tensor, raw: torch.Tensor, regret_steps: int) -> dict[str, np.ndarray]:
     objective = Objective(run.config.objective)
     terms = M.elbo_terms(run.model, x, objective.reconstruction)
     nll = (terms["recon"] + terms["kl"]).numpy().astype(np.float64)

@@ -39,6 +39,8 @@ def run_notebooks(profile: str, names: list[str] | None = None, label: str | Non
     os.environ["VAELIB_ROOT"] = str(root)  # the kernels find the project wherever they start
     out_dir = root / "notebooks" if profile == "full" else root / "build" / "smoke" / "notebooks"
     out_dir.mkdir(parents=True, exist_ok=True)
+    runs_root = root / os.environ.get("VAELIB_RUNS", root / "runs")
+    before = _finished_runs(runs_root)
     rows = []
     for path in notebook_paths(root, names):
         t0 = time.perf_counter()
@@ -59,8 +61,16 @@ def run_notebooks(profile: str, names: list[str] | None = None, label: str | Non
     total = times["seconds"].sum()
     print(f"[{profile}] {len(rows)} notebooks in {total:.1f} s", flush=True)
     if profile == "full" and label and names is None:
+        if label == "auto":  # what the cache held decides the column: nothing trained = warm
+            trained = _finished_runs(runs_root) - before
+            label = "cold cache" if not before else ("warm cache" if not trained else "partly warm cache")
         _record_times(root / "assets", times, label)
     return times
+
+
+def _finished_runs(runs_root: Path) -> set[str]:
+    """Run (and classifier) directories in the cache that hold a finished run."""
+    return {p.parent.name for p in runs_root.glob("*/metrics.json")}
 
 
 def _record_times(assets: Path, times: pd.DataFrame, label: str) -> None:
@@ -71,8 +81,8 @@ def _record_times(assets: Path, times: pd.DataFrame, label: str) -> None:
         times.rename(columns={"seconds": f"{label}, s"}), on="notebook", how="outer", suffixes=("_old", "")
     )
     table = table[[c for c in table.columns if not c.endswith("_old")]]
+    table = table[table["notebook"] != "total"]  # drop the old total before summing the columns again
     total = {c: table[c].sum() if c != "notebook" else "total" for c in table.columns}
-    table = table[table["notebook"] != "total"]
     table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
     assets.mkdir(parents=True, exist_ok=True)
     table.to_csv(csv, index=False)

@@ -110,7 +110,7 @@ def curves(
     else:
         fig = ax.figure
     for label, (x, y) in series.items():
-        style = "--" if label.startswith("val") or "val" in label.split()[-1:] else "-"
+        style = "--" if {"val", "test"} & set(label.split()) else "-"  # held-out data dashed, training solid
         ax.plot(x, y, style, label=label, marker="o" if len(x) < 30 else None, markersize=3)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)

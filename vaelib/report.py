@@ -24,7 +24,7 @@ from vaelib import classifier as clf
 from vaelib import data as data_mod
 from vaelib import metrics as M
 from vaelib import plots
-from vaelib.evaluate import EvalConfig, config_inputs, evaluate_run
+from vaelib.evaluate import EvalConfig, config_inputs, evaluate_run, ood_scores
 from vaelib.runs import Run, RunConfig, get_or_train, load_data, run_dir_for, write_json
 from vaelib.train import Callback, Trainer
 
@@ -46,6 +46,8 @@ SMOKE_EVAL = EvalConfig(
 )
 # Full-profile evaluation: sized so that every model of the report is evaluated within the notebooks' time budget.
 # OOD scores are computed by the OOD notebook itself (per-example, for histograms), so they are off here.
+# Bump when evaluate_run's computations change, so cached evaluations (RUN/eval-*.json) are not reused.
+EVAL_VERSION = 2
 REPORT_EVAL = EvalConfig(iwae_k=500, iwae_n=500, fid_n=5000, pr_n=2000, probe_n=3000, ood=False)
 
 
@@ -109,6 +111,7 @@ class Snapshots(Callback):
 
     @torch.no_grad()
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float]) -> None:
+        """Record this epoch's snapshot (eval mode, no sampling: the training RNG streams are untouched)."""
         model = trainer.model
         was_training = model.training
         model.eval()
@@ -119,6 +122,7 @@ class Snapshots(Callback):
 
         snap: dict[str, Any] = {
             "epoch": trainer.epoch,
+            "probe_n": len(self.x_latent),
             "mu": model.encode(trainer._prepare(self.x_latent))[0].cpu(),
             "recon": recon(self.x_recon),
         }
@@ -156,9 +160,10 @@ class Context:
         scratch = self.root / "build" / "smoke"
         default_assets = self.root / "assets" if self.profile == "full" else scratch / "assets"
         default_runs = self.root / "runs" if self.profile == "full" else scratch / "runs"
-        self.assets = Path(os.environ.get("VAELIB_ASSETS", default_assets)) / self.notebook
-        self.runs_root = Path(os.environ.get("VAELIB_RUNS", default_runs))
-        self.data_root = Path(os.environ.get("VAELIB_DATA", self.root / "data"))
+        # Relative paths in the environment are taken from the project root (kernels start in notebooks/).
+        self.assets = self.root / os.environ.get("VAELIB_ASSETS", default_assets) / self.notebook
+        self.runs_root = self.root / os.environ.get("VAELIB_RUNS", default_runs)
+        self.data_root = self.root / os.environ.get("VAELIB_DATA", self.root / "data")
         self.assets.mkdir(parents=True, exist_ok=True)
         self.eval_config = REPORT_EVAL if self.profile == "full" else SMOKE_EVAL
         self.classifier_config = None if self.profile == "full" else SMOKE_CLASSIFIER
@@ -175,8 +180,7 @@ class Context:
         return for_profile(config, self.profile)
 
     def run(self, config: RunConfig, snapshots: bool = False, probe_n: int = 1000) -> Run:
-        """The trained run for `config` (from the cache, or trained now). With `snapshots`, the run also records
-        per-epoch latents/reconstructions/quality of fixed test and train probes into RUN/snapshots/."""
+        """The trained run for `config` (cache or train); `snapshots` also records per-epoch probes in RUN/snapshots/."""
         cfg = self.config(config)
         callbacks: Sequence[Callback] = ()
         if snapshots:
@@ -187,10 +191,18 @@ class Context:
                 self.inputs(cfg, splits.train.images[:probe_n]),
             )
             callbacks = (Snapshots(snap_dir, test_x, test_x[:16], {"train": train_x, "test": test_x}),)
-            done = run_dir_for(cfg, self.runs_root) / "metrics.json"
-            if done.exists() and not any(snap_dir.glob("epoch_*.pt")):
-                raise RuntimeError(f"{done.parent} was trained without snapshots; delete it to retrain with them")
-        return get_or_train(cfg, self.runs_root, self.data_root, quiet=self.quiet, callbacks=callbacks)
+        run = get_or_train(cfg, self.runs_root, self.data_root, quiet=self.quiet, callbacks=callbacks)
+        if snapshots:
+            # A run trained (or begun) without snapshots, or with another probe size, cannot give a full record.
+            snaps = self.snapshots(run)
+            if [s["epoch"] for s in snaps] != list(range(1, run.metrics["epochs"] + 1)) or any(
+                s.get("probe_n") != len(test_x) for s in snaps
+            ):
+                raise RuntimeError(
+                    f"{run.path} has no complete snapshot record with {len(test_x)} probe images; "
+                    "delete the run directory to retrain it with snapshots"
+                )
+        return run
 
     def snapshots(self, run: Run) -> list[dict[str, Any]]:
         """The per-epoch snapshots recorded while `run` trained."""
@@ -210,7 +222,9 @@ class Context:
     def evaluate(self, run: Run, config: EvalConfig | None = None) -> dict[str, Any]:
         """The evaluation metrics of `run`, cached in RUN/eval-<digest>.json (re-running a notebook is cheap)."""
         cfg = config or self.eval_config
-        key = hashlib.sha256(json.dumps(asdict(cfg), sort_keys=True).encode()).hexdigest()[:10]
+        clf_name = (self.classifier_config or clf.ClassifierConfig()).name  # dataset-free part is what varies
+        ident = {"eval": asdict(cfg), "classifier": clf_name, "version": EVAL_VERSION}
+        key = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:10]
         path = Path(run.path) / f"eval-{key}.json"
         if path.exists():
             return json.loads(path.read_text())
@@ -225,6 +239,18 @@ class Context:
         )
         write_json(path, out)
         return out
+
+    def ood_scores(self, run: Run, name: str, images: torch.Tensor, regret_steps: int) -> dict[str, np.ndarray]:
+        """Per-example OOD scores of uint8 `images` (named `name`, e.g. 'mnist-test-1000'), cached in RUN/."""
+        ident = {"name": name, "n": len(images), "regret_steps": regret_steps, "version": EVAL_VERSION}
+        key = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:10]
+        path = Path(run.path) / f"ood-{key}.npz"
+        if path.exists():
+            with np.load(path) as f:
+                return {k: f[k] for k in f.files}
+        scores = ood_scores(run, config_inputs(run.config, images), images, regret_steps)
+        np.savez(path, **scores)
+        return scores
 
     def classifier(self, dataset: str) -> tuple[clf.DomainClassifier, dict]:
         """The domain classifier of `dataset` (trained on first use)."""

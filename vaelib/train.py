@@ -339,6 +339,8 @@ class Trainer:
                 save_checkpoint(self.checkpoint_path, self.state_dict())
             if self.history_path:
                 write_history(self.history_path, self.history)
+            # After the checkpoint, so a callback cannot change what was saved; a crash in between leaves a
+            # callback's per-epoch record one epoch short, which report.Context.run detects.
             for cb in self.callbacks:
                 cb.on_epoch_end(self, row)
         return self.history
