@@ -90,12 +90,18 @@ def test_snapshots_do_not_change_training(tiny_root, tmp_path):
     assert 0 <= snaps[-1]["test_ssim"] <= 1 and snaps[-1]["test_mse"] > 0
 
 
-def test_context_smoke_end_to_end(tiny_root, tmp_path, monkeypatch):
+@pytest.fixture
+def smoke_ctx(tiny_root, tmp_path, monkeypatch):
+    """A smoke-profile Context on the tiny data set, with runs and assets in tmp_path."""
     root, _ = tiny_root
     monkeypatch.setenv("VAELIB_DATA", str(root))
     monkeypatch.setenv("VAELIB_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("VAELIB_ASSETS", str(tmp_path / "assets"))
-    ctx = report.Context("99_test", "smoke", root=tmp_path)
+    return report.Context("99_test", "smoke", root=tmp_path)
+
+
+def test_context_smoke_end_to_end(smoke_ctx, monkeypatch):
+    ctx = smoke_ctx
     run = ctx.run(tiny_config(epochs=5), snapshots=True, probe_n=8)
     assert run.metrics["epochs"] == 1  # smoke: one epoch
     assert len(ctx.snapshots(run)) == 1
@@ -125,12 +131,8 @@ def test_context_smoke_end_to_end(tiny_root, tmp_path, monkeypatch):
     assert ctx.value("answer", 42) == 42 and json.loads((ctx.assets / "values.json").read_text()) == {"answer": 42}
 
 
-def test_snapshot_request_on_a_run_trained_without(tiny_root, tmp_path, monkeypatch):
-    root, _ = tiny_root
-    monkeypatch.setenv("VAELIB_DATA", str(root))
-    monkeypatch.setenv("VAELIB_RUNS", str(tmp_path / "runs"))
-    monkeypatch.setenv("VAELIB_ASSETS", str(tmp_path / "assets"))
-    ctx = report.Context("99_test", "smoke", root=tmp_path)
+def test_snapshot_request_on_a_run_trained_without(smoke_ctx):
+    ctx = smoke_ctx
     ctx.run(tiny_config())
     with pytest.raises(RuntimeError, match="no complete snapshot record"):
         ctx.run(tiny_config(), snapshots=True)
