@@ -24,7 +24,7 @@ from vaelib import classifier as clf
 from vaelib import data as data_mod
 from vaelib import metrics as M
 from vaelib import plots
-from vaelib.evaluate import EvalConfig, config_inputs, evaluate_run, ood_scores
+from vaelib.evaluate import EvalConfig, _decode_mean_batches, _encode_mu, config_inputs, evaluate_run, ood_scores
 from vaelib.runs import Run, RunConfig, get_or_train, load_data, run_dir_for, write_json
 from vaelib.train import Callback, Trainer
 
@@ -286,18 +286,14 @@ class Context:
 # ----------------------------------------------------------------------------------------------------------
 
 
-@torch.no_grad()
 def encode(run: Run, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """Posterior means [N, latent_dim] of images [N, 1, H, W] (the AE's codes for an autoencoder)."""
-    model = run.model.eval()
-    return torch.cat([model.encode(x[i : i + batch_size])[0] for i in range(0, len(x), batch_size)])
+    return _encode_mu(run.model.eval(), x, batch_size)
 
 
-@torch.no_grad()
 def decode(run: Run, z: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
     """Decoded mean images [N, 1, H, W] in [0, 1] of latent codes [N, latent_dim]."""
-    model = run.model.eval()
-    return torch.cat([torch.sigmoid(model.decode(z[i : i + batch_size])) for i in range(0, len(z), batch_size)])
+    return _decode_mean_batches(run.model.eval(), z, batch_size)
 
 
 def prior_samples(
