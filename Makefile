@@ -15,7 +15,7 @@ FASHION_DEB_DIR := /usr/share/datasets/fashion-mnist
 export GOMP_SPINCOUNT ?= 10000000
 
 .PHONY: help setup data verify-data test lint pytest bench evaluate report notebooks notebooks-smoke clean distclean
-.PHONY: node-modules mathjax site serve browser site-check
+.PHONY: node-modules mathjax ort vendor site serve browser site-check
 
 # Report site: npm packages (MathJax for offline math, playwright-core for the browser check), vendored MathJax,
 # headless Chromium from Debian. The site is built from committed assets/ and notebooks/ only: it never trains.
@@ -23,6 +23,9 @@ NODE_STAMP   := node_modules/.installed
 MATHJAX_SRC  := node_modules/mathjax/es5
 MATHJAX_DIR  := docs/javascripts/vendor/mathjax
 MATHJAX_JS   := $(MATHJAX_DIR)/tex-chtml.js
+ORT_SRC      := node_modules/onnxruntime-web/dist
+ORT_DIR      := docs/javascripts/vendor/onnxruntime-web
+ORT_JS       := $(ORT_DIR)/ort.wasm.min.js
 CHROMIUM     ?= /usr/bin/chromium
 SCREENSHOTS  ?= build/site-screenshots
 MKDOCS       := NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs
@@ -95,10 +98,22 @@ $(MATHJAX_JS): $(NODE_STAMP)
 
 mathjax: $(MATHJAX_JS) ## copy MathJax from node_modules into docs/javascripts/vendor (git-ignored)
 
-site: setup mathjax ## build the report site into site/ (mkdocs --strict) from committed assets/ and notebooks/; never trains
+# onnxruntime-web for the latent explorer: the WebAssembly (CPU) build only, i.e. the script and the one
+# .mjs/.wasm pair it loads; no WebGPU/WebGL builds.
+$(ORT_JS): $(NODE_STAMP)
+	rm -rf $(ORT_DIR)
+	mkdir -p $(ORT_DIR)
+	cp $(ORT_SRC)/ort.wasm.min.js $(ORT_SRC)/ort-wasm-simd-threaded.mjs $(ORT_SRC)/ort-wasm-simd-threaded.wasm $(ORT_DIR)/
+	@touch $@
+
+ort: $(ORT_JS) ## copy onnxruntime-web (WebAssembly) from node_modules into docs/javascripts/vendor (git-ignored)
+
+vendor: mathjax ort ## everything the site serves from npm packages
+
+site: setup vendor ## build the report site into site/ (mkdocs --strict) from committed assets/ and notebooks/; never trains
 	$(MKDOCS) build --strict
 
-serve: setup mathjax ## serve the report site on http://127.0.0.1:8000, rebuilt on every change
+serve: setup vendor ## serve the report site on http://127.0.0.1:8000, rebuilt on every change
 	$(MKDOCS) serve --dev-addr 127.0.0.1:8000
 
 # The browser check uses Debian's chromium; like `data`, it installs the package when running as root.
@@ -117,14 +132,17 @@ browser: ## install headless Chromium (Debian package chromium) when it is missi
 # navigation only follows links listed in sitemap.xml, port included), serves site/ on 127.0.0.1 (a free port,
 # the server stopped afterwards) and opens every page in Chromium: images load, math typeset (also after
 # instant navigation), no console errors, no request off 127.0.0.1.
-site-check: setup mathjax browser node-modules ## build the site, then check every page in headless Chromium; screenshots in build/site-screenshots
+site-check: setup vendor browser node-modules ## build the site, check every page and the latent explorer in headless Chromium; screenshots in build/site-screenshots
 	@mkdir -p build; \
 	port=$$($(PY) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	echo "SITE_URL=http://127.0.0.1:$$port/ mkdocs build --strict"; \
 	SITE_URL=http://127.0.0.1:$$port/ $(MKDOCS) build --strict || exit 1; \
 	$(PY) -m http.server --bind 127.0.0.1 --directory site $$port >build/site-server.log 2>&1 & server=$$!; \
 	trap 'kill $$server 2>/dev/null' EXIT; \
-	node tools/check_site.mjs --site site --base http://127.0.0.1:$$port/ --out $(SCREENSHOTS) --chromium $(CHROMIUM)
+	node tools/check_site.mjs --site site --base http://127.0.0.1:$$port/ --out $(SCREENSHOTS) --chromium $(CHROMIUM) || exit 1; \
+	node tools/check_explorer.mjs --base http://127.0.0.1:$$port/ --results build/explorer-check.json \
+	  --screenshot $(SCREENSHOTS)/explorer.test.png --chromium $(CHROMIUM) || exit 1; \
+	$(PY) -m vaelib.explorer build/explorer-check.json site
 
 bench: data ## training-speed benchmark on real MNIST
 	$(PY) benchmarks/bench_train.py

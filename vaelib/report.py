@@ -272,6 +272,21 @@ class Context:
         (self.assets / f"{name}.md").write_text(markdown_table(df, floatfmt))
         return df
 
+    def explorer(self, run: Run, mu: torch.Tensor, labels: torch.Tensor, name: str, title: str) -> dict[str, Any]:
+        """Export `run`'s latent-2 decoder to ASSETS/<notebook>/<name>.onnx with the scatter manifest <name>.json
+        (test codes `mu` and their `labels`) for the report's latent explorer; returns the manifest."""
+        from vaelib.explorer import write_explorer  # needs the onnx packages: only notebooks that export load it
+
+        split = self.splits(run)
+        meta = {
+            "dataset": run.config.data.dataset,
+            "title": title,
+            "class_names": list(split.test.class_names),
+            "run": Path(run.path).name,
+            "notebook": self.notebook,
+        }
+        return write_explorer(run.model, mu, labels, self.assets, name, meta)
+
     def value(self, name: str, value: Any) -> Any:
         """Record one number the discussion quotes into ASSETS/<notebook>/values.json; returns it."""
         path = self.assets / "values.json"
