@@ -60,13 +60,18 @@ def test_manifest_and_browser_check(model, tmp_path):
         dec = lambda z: torch.sigmoid(model.decode(torch.tensor([z]))).flatten().tolist()  # noqa: E731
         t = torch.linspace(0, 1, 10).unsqueeze(1)
         strip = torch.sigmoid(model.decode((1 - t) * torch.tensor(za) + t * torch.tensor(zb))).flatten(1).tolist()
-    probes = [{"z": z, "output": dec(z), "canvas": [round(v * 255) / 255 for v in dec(z)]} for z in (za, zb)]
+    probes = [
+        {"z": z, "target": z, "pixel": 0.01, "output": dec(z), "canvas": [round(v * 255) / 255 for v in dec(z)]}
+        for z in (za, zb)
+    ]
     results = {"explorers": [{"manifest": "assets/explorer-mnist.json", "probes": probes,
                               "strip": {"za": za, "zb": zb, "images": strip}}]}  # fmt: skip
     path = tmp_path / "results.json"
     path.write_text(json.dumps(results))
     assert check_browser_decodes(path, tmp_path) == []
-    probes[1]["output"] = [v + 0.05 for v in probes[1]["output"]]
+    probes[1]["output"] = [v + 0.05 for v in probes[1]["output"]]  # a wrong decode (and its canvas no longer matches)
+    probes[0]["target"] = [za[0] + 0.5, za[1]]  # the page decoded a point other than the one under the pointer
     path.write_text(json.dumps(results))
     problems = check_browser_decodes(path, tmp_path)
-    assert len(problems) == 1 and "output" in problems[0]
+    assert len(problems) == 3, problems
+    assert "pointer" in problems[0] and "output" in problems[1] and "canvas" in problems[2]

@@ -171,3 +171,8 @@ def test_notebook_runner_smoke_and_failure(tmp_path, monkeypatch, capsys):
     assert list(table.columns) == ["notebook", "cold cache, s", "warm cache, s"]
     assert list(table["notebook"]) == ["01_ok", "total"] and table["warm cache, s"].iloc[-1] == 1.0
     assert table["cold cache, s"].iloc[-1] == 3.0  # an earlier column's total is not summed twice
+    # a later execution of another notebook adds its row and keeps the other notebooks' values
+    _record_times(tmp_path / "assets", pd.DataFrame({"notebook": ["02_more"], "seconds": [5.0]}), "cold cache")
+    table = pd.read_csv(tmp_path / "assets" / "notebook_times.csv").set_index("notebook")
+    assert table.loc["01_ok", "cold cache, s"] == 3.0 and table.loc["01_ok", "warm cache, s"] == 1.0
+    assert table.loc["total", "cold cache, s"] == 8.0 and table.loc["total", "warm cache, s"] == 1.0

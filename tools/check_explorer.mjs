@@ -12,8 +12,9 @@
 //      moves to two test codes of different classes and the decoded image is read back from the page, both as the
 //      model's output and as the pixels drawn on the canvas; then both points are clicked and the interpolation
 //      strip is read back;
-//   2. instant navigation: from the overview, a click on the navigation link to the explorer page, which must
-//      arrive without a reload and start its explorers again; one more probe per explorer.
+//   2. instant navigation: from a notebook page two levels deep, a click on the navigation link to the explorer
+//      page, which must arrive without a reload and start its explorers again; then to the overview and back
+//      (the explorers mount again with the decoders already loaded); one more probe per explorer each time.
 // Console errors, page errors, HTTP errors and blocked requests fail the test. Exit status 1 on any failure.
 
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
   options: {
     base: { type: "string" },
     page: { type: "string", default: "explorer/" },
+    from: { type: "string", default: "notebooks/03_latent_2d/" },
     results: { type: "string", default: "build/explorer-check.json" },
     screenshot: { type: "string", default: "build/site-screenshots/explorer.test.png" },
     chromium: { type: "string", default: "/usr/bin/chromium" },
@@ -65,15 +67,32 @@ function probePoints(manifest) {
   return [a, b];
 }
 
+// Moves the pointer to latent point z (through intermediate positions, as a hand would) and returns the decode
+// the page shows once it has caught up with the final position: {z, output, canvas, pixel}. A page that never
+// decodes the point under the pointer (within 1.5 screen pixels) times out here.
 async function hoverAndRead(page, index, z) {
   const handle = page.locator(".vae-explorer[data-manifest]").nth(index);
   await handle.scrollIntoViewIfNeeded();
   const pos = await handle.evaluate((root, zz) => root.vaeExplorer.clientAt(zz), z);
   await page.mouse.move(pos.x, pos.y, { steps: 4 });
-  return handle.evaluate(async (root) => {
-    await root.vaeExplorer.idle();
-    return root.vaeExplorer.last;
-  });
+  await handle.evaluate(
+    (root, zz) =>
+      new Promise((resolve, reject) => {
+        const deadline = Date.now() + 20000;
+        const poll = async () => {
+          const ex = root.vaeExplorer;
+          await ex.idle();
+          const last = ex.last;
+          const near = last && Math.max(Math.abs(last.z[0] - zz[0]), Math.abs(last.z[1] - zz[1])) <= 1.5 * ex.pixel();
+          if (near) resolve();
+          else if (Date.now() > deadline) reject(new Error(`no decode at z=${zz} (last: ${last && last.z})`));
+          else setTimeout(poll, 50);
+        };
+        poll();
+      }),
+    z,
+  );
+  return handle.evaluate((root) => ({ ...root.vaeExplorer.last, pixel: root.vaeExplorer.pixel() }));
 }
 
 async function clickStrip(page, index, za, zb) {
@@ -116,7 +135,7 @@ async function main() {
   // 1. first load
   await page.goto(TARGET, { waitUntil: "networkidle" });
   const states = await page.evaluate(explorersReady);
-  if (states.length < 2) problems.push(`expected the MNIST and Fashion-MNIST explorers, found ${states.length}`);
+  if (states.length !== 2) problems.push(`expected the MNIST and Fashion-MNIST explorers, found ${states.length}`);
   for (const [i, st] of states.entries()) {
     if (st.state !== "ready") {
       problems.push(`${st.manifest}: explorer not ready (${st.state}${st.error ? `: ${st.error}` : ""})`);
@@ -137,43 +156,63 @@ async function main() {
   mkdirSync(path.dirname(args.screenshot), { recursive: true });
   await page.screenshot({ path: args.screenshot, fullPage: true });
 
-  // 2. instant navigation from the overview
-  await page.goto(BASE.href, { waitUntil: "networkidle" });
+  // 2. instant navigation: from a page two levels deep (relative asset URLs must resolve against the new page),
+  //    then away to the overview and back (the explorers mount again, reusing the loaded decoders)
+  await page.goto(new URL(args.from, BASE).href, { waitUntil: "networkidle" });
   await page.evaluate(() => {
     window.__explorerCheckNoReload = true;
   });
-  const link = page.locator(`nav.md-nav--primary a.md-nav__link[href$="${args.page}"]`).first();
-  if ((await link.count()) === 0) {
-    problems.push(`no navigation link to ${args.page} on the overview`);
-  } else {
-    if (await link.isVisible()) await link.click();
-    else await link.evaluate((a) => a.click());
-    await page.waitForURL(TARGET);
-    await page.waitForFunction(() => document.querySelectorAll(".vae-explorer[data-manifest]").length > 0);
-    await page.waitForFunction(() =>
-      [...document.querySelectorAll(".vae-explorer[data-manifest]")].every((r) => r.vaeExplorer),
+  // Clicks the primary-navigation link to `href` (a dispatched click: Material intercepts it for instant
+  // navigation, whether or not its section is expanded) and waits for the new page's content.
+  const navigate = async (href) => {
+    const clicked = await page.evaluate((target) => {
+      const a = [...document.querySelectorAll("nav.md-nav--primary a.md-nav__link[href]")].find((l) => l.href === target);
+      if (!a) return false;
+      a.click();
+      return true;
+    }, href);
+    if (!clicked) return false;
+    await page.waitForURL(href);
+    const wantExplorer = href === TARGET;
+    await page.waitForFunction(
+      (want) => (document.querySelectorAll(".vae-explorer[data-manifest]").length > 0) === want,
+      wantExplorer,
     );
-    if (!(await page.evaluate(() => window.__explorerCheckNoReload === true))) {
-      problems.push("the click reloaded the page: instant navigation is not active");
+    return true;
+  };
+  for (const [step, hops] of [["instant navigation", [TARGET]], ["instant navigation, second visit", [BASE.href, TARGET]]]) {
+    let arrived = true;
+    for (const href of hops) arrived = arrived && (await navigate(href));
+    if (!arrived) {
+      problems.push(`${step}: no navigation link found`);
+      continue;
     }
+    await page.waitForFunction(() => {
+      const roots = [...document.querySelectorAll(".vae-explorer[data-manifest]")];
+      return roots.length > 0 && roots.every((r) => r.vaeExplorer);
+    });
     const again = await page.evaluate(explorersReady);
+    if (again.length !== states.length) problems.push(`${step}: ${again.length} explorers`);
     for (const [i, st] of again.entries()) {
       if (st.state !== "ready") {
-        problems.push(`${st.manifest} (instant navigation): not ready (${st.state}${st.error ? `: ${st.error}` : ""})`);
+        problems.push(`${st.manifest} (${step}): not ready (${st.state}${st.error ? `: ${st.error}` : ""})`);
         continue;
       }
       const ex = explorers.find((e) => st.manifest.endsWith(e.manifest));
-      if (!ex) continue;
-      const target = ex.probes[0]?.target;
-      if (!target) continue;
-      // a point halfway between the two first-load probes, so this decode is a new one
-      const mid = [(ex.probes[0].target[0] + ex.probes[1].target[0]) / 2, (ex.probes[0].target[1] + ex.probes[1].target[1]) / 2];
+      if (!ex || ex.probes.length < 2) continue;
+      // a point between the two first-load probes, so this decode is a new one
+      const [p, q] = [ex.probes[0].target, ex.probes[1].target];
+      const w = step.endsWith("second visit") ? 0.25 : 0.5;
+      const mid = [(1 - w) * p[0] + w * q[0], (1 - w) * p[1] + w * q[1]];
       const last = await hoverAndRead(page, i, mid);
-      if (!last) problems.push(`${st.manifest} (instant navigation): no decode`);
-      else ex.probes.push({ ...last, target: mid, when: "instant navigation" });
+      ex.probes.push({ ...last, target: mid, when: step });
     }
-    await page.screenshot({ path: args.screenshot.replace(/\.png$/, ".instant.png"), fullPage: true });
   }
+  if (!(await page.evaluate(() => window.__explorerCheckNoReload === true))) {
+    problems.push("a navigation click reloaded the page: instant navigation is not active");
+  }
+  await page.screenshot({ path: args.screenshot.replace(/\.png$/, ".instant.png"), fullPage: true });
+
   const version = browser.version();
   await browser.close();
 

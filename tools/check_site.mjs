@@ -80,7 +80,7 @@ async function waitForServer(url, deadline = Date.now() + 15000) {
 
 // --------------------------------------------------------------------------------- in-page probes
 // Runs in the page: waits for MathJax (startup and any re-typeset chained on startup.promise), then for
-// every image (lazy ones made eager first), then for fonts.
+// every image (lazy ones made eager first), then for fonts, then for any latent explorer to start.
 async function settle() {
   const mathjax = window.MathJax;
   if (mathjax && mathjax.startup && mathjax.startup.promise) {
@@ -104,6 +104,11 @@ async function settle() {
     ),
   );
   if (document.fonts) await document.fonts.ready;
+  // Latent explorers (explorer.js) load their decoder after the page: wait for them too, so that a request of
+  // theirs still in flight is not cut off by the next navigation (and blamed on the next page).
+  for (const root of document.querySelectorAll(".vae-explorer")) {
+    if (root.vaeExplorer) await root.vaeExplorer.ready.catch(() => {});
+  }
 }
 
 // Runs in the page: what the checks need, as plain data.

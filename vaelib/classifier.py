@@ -93,7 +93,7 @@ def _shift(x: torch.Tensor, max_shift: int, g: torch.Generator) -> torch.Tensor:
 
 
 @torch.no_grad()
-def predict(model: DomainClassifier, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+def predict(model: DomainClassifier, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
     """Class probabilities [N, num_classes]."""
     model.eval()
     dev = next(model.parameters()).device
@@ -101,7 +101,7 @@ def predict(model: DomainClassifier, x: torch.Tensor, batch_size: int = 1000) ->
 
 
 @torch.no_grad()
-def features(model: DomainClassifier, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+def features(model: DomainClassifier, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
     """Penultimate features [N, feature_dim] of images x in [0, 1]."""
     model.eval()
     dev = next(model.parameters()).device

@@ -57,12 +57,12 @@ def config_inputs(config: RunConfig, images: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def _decode_mean_batches(model, z: torch.Tensor, bs: int = 1000) -> torch.Tensor:
+def _decode_mean_batches(model, z: torch.Tensor, bs: int = 256) -> torch.Tensor:
     return torch.cat([torch.sigmoid(model.decode(z[i : i + bs])) for i in range(0, len(z), bs)])
 
 
 @torch.no_grad()
-def _encode_mu(model, x: torch.Tensor, bs: int = 1000) -> torch.Tensor:
+def _encode_mu(model, x: torch.Tensor, bs: int = 256) -> torch.Tensor:
     return torch.cat([model.encode(x[i : i + bs])[0] for i in range(0, len(x), bs)])
 
 

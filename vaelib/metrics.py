@@ -88,7 +88,7 @@ def iwae_log_likelihood(
 
 
 @torch.no_grad()
-def elbo_terms(model: torch.nn.Module, x: torch.Tensor, reconstruction: Callable, batch_size: int = 1000) -> dict:
+def elbo_terms(model: torch.nn.Module, x: torch.Tensor, reconstruction: Callable, batch_size: int = 256) -> dict:
     """Per-example reconstruction term and KL (one posterior sample), plus KL per latent dimension. Nats."""
     model.eval()
     device = next(model.parameters()).device
@@ -122,6 +122,16 @@ def image_quality(x: torch.Tensor, x_hat: torch.Tensor) -> dict[str, float]:
     # PSNR per image, then averaged (the per-image convention of seed 003), not of the pooled MSE.
     psnr = peak_signal_noise_ratio(x_hat, x, data_range=1.0, reduction="none", dim=(1, 2, 3))
     return {"mse": float((x - x_hat).pow(2).mean()), "ssim": float(ssim), "psnr": float(psnr.mean())}
+
+
+@torch.no_grad()
+def laplacian_variance(images: torch.Tensor) -> torch.Tensor:
+    """Sharpness of each image [N, C, H, W] in [0, 1]: the variance of its 3x3 Laplacian over the valid
+    positions (Pech-Pacheco et al. 2000), averaged over channels; blur lowers it. [N]"""
+    x = images.float().cpu()
+    kernel = torch.tensor([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]]).view(1, 1, 3, 3)
+    lap = torch.nn.functional.conv2d(x.flatten(0, 1).unsqueeze(1), kernel)  # [N*C, 1, H-2, W-2]
+    return lap.flatten(1).var(1).view(x.shape[0], x.shape[1]).mean(1)
 
 
 # ---------------------------------------------------------------------------------------------- FID, P&R

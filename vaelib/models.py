@@ -20,6 +20,7 @@ __all__ = [
     "ConvConfig",
     "ConvBNConfig",
     "ResNetConfig",
+    "UNetConfig",
     "build_model",
     "config_from_dict",
     "model_flops",
@@ -89,7 +90,21 @@ class ResNetConfig(_BaseConfig):
     blocks_per_stage: int = 1
 
 
-CONFIGS: dict[str, type[_BaseConfig]] = {c.kind: c for c in (MLPConfig, ConvConfig, ConvBNConfig, ResNetConfig)}
+@dataclass(frozen=True)
+class UNetConfig(_BaseConfig):
+    """Seed 003's U-Net-style VAE: down blocks, a mid block with self-attention, up blocks, and NO skip
+    connections from encoder to decoder (they would carry the image around the latent, so prior samples, which
+    have no encoder activations to skip, could not be decoded)."""
+
+    kind: str = "unet"
+    widths: tuple[int, int, int] = (16, 32, 64)  # channels at full, 1/2 and 1/4 resolution
+    attention: bool = True  # self-attention in the mid blocks (encoder and decoder)
+    groups: int = 8  # GroupNorm groups (batch-independent, so a GAN's small batches are fine)
+
+
+CONFIGS: dict[str, type[_BaseConfig]] = {
+    c.kind: c for c in (MLPConfig, ConvConfig, ConvBNConfig, ResNetConfig, UNetConfig)
+}
 
 
 def config_from_dict(d: dict[str, Any]) -> _BaseConfig:
@@ -292,13 +307,91 @@ def _build_resnet(cfg: ResNetConfig) -> VAE:
     return VAE(cfg, enc, 2 * k * fh * fw, dec)
 
 
-_BUILDERS = {"mlp": _build_mlp, "conv": _build_conv, "conv_bn": _build_conv_bn, "resnet": _build_resnet}
+class UNetBlock(nn.Module):
+    """Residual block GroupNorm-SiLU-conv twice, with a 1x1 projection when the width changes (DDPM style)."""
+
+    def __init__(self, c_in: int, c_out: int, groups: int):
+        super().__init__()
+        self.body = nn.Sequential(
+            nn.GroupNorm(min(groups, c_in), c_in),
+            nn.SiLU(),
+            nn.Conv2d(c_in, c_out, 3, padding=1),
+            nn.GroupNorm(min(groups, c_out), c_out),
+            nn.SiLU(),
+            nn.Conv2d(c_out, c_out, 3, padding=1),
+        )
+        self.skip = nn.Identity() if c_in == c_out else nn.Conv2d(c_in, c_out, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.skip(x) + self.body(x)
+
+
+class SelfAttention(nn.Module):
+    """Single-head self-attention over the H*W positions of a feature map, added residually."""
+
+    def __init__(self, ch: int, groups: int):
+        super().__init__()
+        self.norm = nn.GroupNorm(min(groups, ch), ch)
+        self.qkv = nn.Conv2d(ch, 3 * ch, 1)
+        self.proj = nn.Conv2d(ch, ch, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        b, c, h, w = x.shape
+        q, k, v = self.qkv(self.norm(x)).reshape(b, 3, c, h * w).transpose(-1, -2).unbind(1)  # [B, HW, C] each
+        a = nn.functional.scaled_dot_product_attention(q, k, v)  # [B, HW, C]
+        return x + self.proj(a.transpose(-1, -2).reshape(b, c, h, w))
+
+
+def _mid_block(ch: int, cfg: UNetConfig) -> list[nn.Module]:
+    return [UNetBlock(ch, ch, cfg.groups), *([SelfAttention(ch, cfg.groups)] if cfg.attention else [])]
+
+
+def _build_unet(cfg: UNetConfig) -> VAE:
+    c, h, w = cfg.image_shape
+    w0, w1, w2 = cfg.widths
+    fh, fw = h // 4, w // 4
+    g = cfg.groups
+    enc = nn.Sequential(
+        nn.Conv2d(c, w0, 3, padding=1),  # [B, w0, 28, 28]
+        UNetBlock(w0, w0, g),
+        nn.Conv2d(w0, w1, 3, stride=2, padding=1),  # down: [B, w1, 14, 14]
+        UNetBlock(w1, w1, g),
+        nn.Conv2d(w1, w2, 3, stride=2, padding=1),  # down: [B, w2, 7, 7]
+        *_mid_block(w2, cfg),  # mid: [B, w2, 7, 7]
+        nn.GroupNorm(min(g, w2), w2),
+        nn.SiLU(),
+        nn.Flatten(),  # [B, w2*7*7]
+    )
+    dec = nn.Sequential(
+        nn.Linear(cfg.latent_dim, w2 * fh * fw),
+        Reshape(w2, fh, fw),  # [B, w2, 7, 7]
+        *_mid_block(w2, cfg),  # mid: [B, w2, 7, 7]
+        nn.Upsample(scale_factor=2, mode="nearest"),
+        nn.Conv2d(w2, w1, 3, padding=1),  # up: [B, w1, 14, 14]
+        UNetBlock(w1, w1, g),
+        nn.Upsample(scale_factor=2, mode="nearest"),
+        nn.Conv2d(w1, w0, 3, padding=1),  # up: [B, w0, 28, 28]
+        UNetBlock(w0, w0, g),
+        nn.GroupNorm(min(g, w0), w0),
+        nn.SiLU(),
+        nn.Conv2d(w0, c, 3, padding=1),  # [B, C, 28, 28]
+    )
+    return VAE(cfg, enc, w2 * fh * fw, dec)
+
+
+_BUILDERS = {
+    "mlp": _build_mlp,
+    "conv": _build_conv,
+    "conv_bn": _build_conv_bn,
+    "resnet": _build_resnet,
+    "unet": _build_unet,
+}
 
 
 def build_model(config: _BaseConfig) -> VAE:
     """Instantiate the model a config describes."""
     c, h, w = config.image_shape
-    if config.kind in ("conv_bn", "resnet") and (h % 4 or w % 4):
+    if config.kind in ("conv_bn", "resnet", "unet") and (h % 4 or w % 4):
         raise ValueError(f"{config.kind} needs H and W divisible by 4, got {config.image_shape}")
     return _BUILDERS[config.kind](config)
 

@@ -60,7 +60,7 @@ def run_notebooks(profile: str, names: list[str] | None = None, label: str | Non
     times = pd.DataFrame(rows)
     total = times["seconds"].sum()
     print(f"[{profile}] {len(rows)} notebooks in {total:.1f} s", flush=True)
-    if profile == "full" and label and names is None:
+    if profile == "full" and label:
         if label == "auto":  # what the cache held decides the column: nothing trained = warm
             trained = _finished_runs(runs_root) - before
             label = "cold cache" if not before else ("warm cache" if not trained else "partly warm cache")
@@ -74,14 +74,15 @@ def _finished_runs(runs_root: Path) -> set[str]:
 
 
 def _record_times(assets: Path, times: pd.DataFrame, label: str) -> None:
-    """Merge this execution's seconds as column `label` (e.g. `cold cache`, `warm cache`) into the times table."""
+    """Record this execution's seconds per notebook in column `label` (e.g. `cold cache`, `warm cache`) of the
+    times table; notebooks not executed this time keep their earlier values."""
     csv = assets / "notebook_times.csv"
-    table = pd.read_csv(csv) if csv.exists() else pd.DataFrame({"notebook": times["notebook"]})
-    table = table.merge(
-        times.rename(columns={"seconds": f"{label}, s"}), on="notebook", how="outer", suffixes=("_old", "")
-    )
-    table = table[[c for c in table.columns if not c.endswith("_old")]]
-    table = table[table["notebook"] != "total"]  # drop the old total before summing the columns again
+    table = pd.read_csv(csv) if csv.exists() else pd.DataFrame({"notebook": []})
+    table = table[table["notebook"] != "total"].set_index("notebook")  # the total is summed again below
+    column = f"{label}, s"
+    for row in times.itertuples(index=False):
+        table.loc[row.notebook, column] = row.seconds
+    table = table.sort_index().reset_index()
     total = {c: table[c].sum() if c != "notebook" else "total" for c in table.columns}
     table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
     assets.mkdir(parents=True, exist_ok=True)

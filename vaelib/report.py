@@ -9,7 +9,9 @@ folder, so it never touches committed assets.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
+import math
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -24,6 +26,7 @@ from vaelib import classifier as clf
 from vaelib import data as data_mod
 from vaelib import metrics as M
 from vaelib import plots
+from vaelib.data import atomic_write
 from vaelib.evaluate import EvalConfig, _decode_mean_batches, _encode_mu, config_inputs, evaluate_run, ood_scores
 from vaelib.runs import Run, RunConfig, get_or_train, load_data, run_dir_for, write_json
 from vaelib.train import Callback, Trainer
@@ -68,11 +71,21 @@ def for_profile(config: RunConfig, profile: str) -> RunConfig:
         raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     if profile == "full":
         return config
+    sharp = config.sharp
+    if sharp is not None:  # a small feature network, and the discriminator starting within the single epoch
+        sharp = replace(
+            sharp,
+            feature_max_train=SMOKE_CLASSIFIER.max_train,
+            feature_epochs=1,
+            adversarial_start=min(sharp.adversarial_start, 0.5),
+            adversarial_ramp=min(sharp.adversarial_ramp, 0.25),
+        )
     return replace(
         config,
         data=replace(config.data, max_train=SMOKE_TRAIN),
         optim=replace(config.optim, num_epochs=1),
         objective=replace(config.objective, warmup_epochs=min(config.objective.warmup_epochs, 1.0)),
+        sharp=sharp,
     )
 
 
@@ -134,6 +147,39 @@ class Snapshots(Callback):
         torch.save(snap, self.out_dir / f"epoch_{trainer.epoch:03d}.pt")
 
 
+class ReconFrames(Callback):
+    """Every `every` optimizer steps (and at the end of training), store the reconstructions of `x` in PATH
+    (a dict step -> images [N, C, H, W]): the frames of a reconstruction GIF across training. Eval mode, posterior
+    means, no sampling, so the training RNG streams are untouched; a resumed run overwrites the same steps."""
+
+    def __init__(self, path: str | os.PathLike, x: torch.Tensor, every: int):
+        self.path, self.x, self.every = Path(path), x, max(1, every)
+
+    @torch.no_grad()
+    def record(self, trainer: Trainer) -> None:
+        """Reconstruct `x` with the current weights and add the frame for this step."""
+        model = trainer.model
+        was_training = model.training
+        model.eval()
+        recon = torch.sigmoid(model.decode(model.encode(trainer._prepare(self.x))[0])).cpu()
+        model.train(was_training)
+        frames = torch.load(self.path, weights_only=True) if self.path.exists() else {}
+        frames[int(trainer.step)] = recon
+        buf = io.BytesIO()
+        torch.save(frames, buf)
+        atomic_write(self.path, buf.getvalue())
+
+    def on_step_end(self, trainer: Trainer, step: int, loss: float) -> None:
+        """Record every `every` steps."""
+        if step % self.every == 0:
+            self.record(trainer)
+
+    def on_epoch_end(self, trainer: Trainer, row: dict[str, float]) -> None:
+        """Record the last step of training."""
+        if trainer.epoch == trainer.cfg.num_epochs and trainer.step % self.every:
+            self.record(trainer)
+
+
 def load_snapshots(out_dir: str | os.PathLike) -> list[dict[str, Any]]:
     """The snapshots a `Snapshots` callback wrote, in epoch order."""
     return [torch.load(p, weights_only=True) for p in sorted(Path(out_dir).glob("epoch_*.pt"))]
@@ -179,10 +225,15 @@ class Context:
         """`config` as this profile trains it."""
         return for_profile(config, self.profile)
 
-    def run(self, config: RunConfig, snapshots: bool = False, probe_n: int = 1000) -> Run:
-        """The trained run for `config` (cache or train); `snapshots` also records per-epoch probes in RUN/snapshots/."""
+    def run(self, config: RunConfig, snapshots: bool = False, probe_n: int = 1000, frames: int | None = None) -> Run:
+        """The trained run for `config` (cache or train); `snapshots` also records per-epoch probes in RUN/snapshots/,
+        `frames` the reconstructions of 8 test images every `frames` steps in RUN/frames.pt."""
         cfg = self.config(config)
-        callbacks: Sequence[Callback] = ()
+        callbacks: list[Callback] = []
+        frames_path = run_dir_for(cfg, self.runs_root) / "frames.pt"
+        if frames:
+            x = self.inputs(cfg, load_data(cfg, self.data_root).test.images[:8])
+            callbacks.append(ReconFrames(frames_path, x, frames))
         if snapshots:
             snap_dir = run_dir_for(cfg, self.runs_root) / "snapshots"
             splits = load_data(cfg, self.data_root)
@@ -190,8 +241,19 @@ class Context:
                 self.inputs(cfg, splits.test.images[:probe_n]),
                 self.inputs(cfg, splits.train.images[:probe_n]),
             )
-            callbacks = (Snapshots(snap_dir, test_x, test_x[:16], {"train": train_x, "test": test_x}),)
+            callbacks.append(Snapshots(snap_dir, test_x, test_x[:16], {"train": train_x, "test": test_x}))
         run = get_or_train(cfg, self.runs_root, self.data_root, quiet=self.quiet, callbacks=callbacks)
+        if frames:
+            # every `frames` steps and the last step; a run interrupted between its last checkpoint and the
+            # callbacks, or begun without frames, lacks some of them
+            total = math.ceil(run.metrics["n_train"] / cfg.optim.batch_size) * cfg.optim.num_epochs
+            expected = set(range(frames, total + 1, frames)) | {total}
+            recorded = set(torch.load(frames_path, weights_only=True)) if frames_path.exists() else set()
+            if recorded != expected:
+                raise RuntimeError(
+                    f"{run.path} has {len(recorded & expected)} of its {len(expected)} reconstruction frames; "
+                    "delete the run directory to retrain it with frames"
+                )
         if snapshots:
             # A run trained (or begun) without snapshots, or with another probe size, cannot give a full record.
             snaps = self.snapshots(run)
@@ -203,6 +265,12 @@ class Context:
                     "delete the run directory to retrain it with snapshots"
                 )
         return run
+
+    @staticmethod
+    def frames(run: Run) -> dict[int, torch.Tensor]:
+        """The reconstruction frames recorded while `run` trained (step -> images), in step order."""
+        frames = torch.load(Path(run.path) / "frames.pt", weights_only=True)
+        return dict(sorted(frames.items()))
 
     def snapshots(self, run: Run) -> list[dict[str, Any]]:
         """The per-epoch snapshots recorded while `run` trained."""
@@ -287,6 +355,11 @@ class Context:
         }
         return write_explorer(run.model, mu, labels, self.assets, name, meta)
 
+    def markdown(self, text: str, name: str) -> str:
+        """Write generated Markdown (e.g. sentences built from a table) as ASSETS/<notebook>/<name>.md; returns it."""
+        atomic_write(self.assets / f"{name}.md", text.encode())
+        return text
+
     def value(self, name: str, value: Any) -> Any:
         """Record one number the discussion quotes into ASSETS/<notebook>/values.json; returns it."""
         path = self.assets / "values.json"
@@ -301,14 +374,19 @@ class Context:
 # ----------------------------------------------------------------------------------------------------------
 
 
-def encode(run: Run, x: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+def encode(run: Run, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
     """Posterior means [N, latent_dim] of images [N, 1, H, W] (the AE's codes for an autoencoder)."""
     return _encode_mu(run.model.eval(), x, batch_size)
 
 
-def decode(run: Run, z: torch.Tensor, batch_size: int = 1000) -> torch.Tensor:
+def decode(run: Run, z: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
     """Decoded mean images [N, 1, H, W] in [0, 1] of latent codes [N, latent_dim]."""
     return _decode_mean_batches(run.model.eval(), z, batch_size)
+
+
+def reconstruct(run: Run, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
+    """Deterministic reconstructions [N, C, H, W]: the decoded posterior means of images x."""
+    return decode(run, encode(run, x, batch_size), batch_size)
 
 
 def prior_samples(
@@ -402,3 +480,37 @@ def metrics_table(
             rec[title] = float("nan") if v is None else v
         records.append(rec)
     return pd.DataFrame(records)
+
+
+def sharpening_findings(table: pd.DataFrame, goal: pd.DataFrame) -> str:
+    """Sentences, built from notebook 09's tables, on what the sharpening variants changed (Markdown bullets)."""
+
+    def pct(new: float, old: float) -> str:
+        return f"{(new - old) / old:+.0%}"
+
+    lines = []
+    for g in goal.to_dict("records"):
+        met = "met" if g["goal met"] == "yes" else "**not met**"
+        lines.append(
+            f"* {g['data set']}, latent {g['latent']}: perceptual + GAN changes the reconstruction FID by "
+            f"{g['FID change']} and SSIM by {g['SSIM change']:+.3f} against pixel loss alone: the goal is {met}."
+        )
+    for (ds, z), t in table.groupby(["data set", "latent"], sort=False):
+        t = t.set_index("variant")
+        if "pixel" not in t.index:
+            continue
+        base = t.loc["pixel"]
+        data_sharp = base["sharpness data"]
+        for v in (v for v in t.index if v != "pixel"):
+            r = t.loc[v]
+            lines.append(
+                f"* {ds}, latent {z}, {v} vs pixel: reconstruction FID {pct(r['FID recon'], base['FID recon'])}, "
+                f"SSIM {r['SSIM'] - base['SSIM']:+.3f}, PSNR {r['PSNR'] - base['PSNR']:+.2f} dB, test negative ELBO "
+                f"{r['ELBO (nats)'] - base['ELBO (nats)']:+.1f} nats (higher is a worse likelihood); reconstruction sharpness "
+                f"{r['sharpness recon'] / data_sharp:.0%} of the test images' (pixel: "
+                f"{base['sharpness recon'] / data_sharp:.0%}); prior samples: FID {pct(r['FID samples'], base['FID samples'])}, "
+                f"precision {r['precision'] - base['precision']:+.2f}, recall {r['recall'] - base['recall']:+.2f}, "
+                f"sharpness {r['sharpness samples'] / data_sharp:.0%} of the test images' (pixel: "
+                f"{base['sharpness samples'] / data_sharp:.0%})."
+            )
+    return "\n".join(lines) + "\n"

@@ -20,6 +20,7 @@ import torch
 from vaelib import data as data_mod
 from vaelib.losses import Objective, ObjectiveConfig
 from vaelib.models import MLPConfig, build_model, config_from_dict, count_parameters
+from vaelib.sharp import SharpConfig, SharpObjective
 from vaelib.train import Callback, OptimConfig, Trainer, load_checkpoint, pick_device
 
 __all__ = ["DataConfig", "RunConfig", "Run", "train_run", "get_or_train", "load_run", "run_dir_for"]
@@ -52,10 +53,14 @@ class RunConfig:
     model: Any = field(default_factory=MLPConfig)
     objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
+    sharp: SharpConfig | None = None  # perceptual / adversarial terms (sharper decoders); None: a plain VAE
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form."""
-        return {k: asdict(getattr(self, k)) for k in ("data", "model", "objective", "optim")}
+        """JSON-ready form (`sharp` only when set, so plain runs keep their names)."""
+        d = {k: asdict(getattr(self, k)) for k in ("data", "model", "objective", "optim")}
+        if self.sharp is not None:
+            d["sharp"] = asdict(self.sharp)
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RunConfig:
@@ -65,6 +70,7 @@ class RunConfig:
             model=config_from_dict(d.get("model", {"kind": "mlp"})),
             objective=_tuples(ObjectiveConfig, d.get("objective", {})),
             optim=_tuples(OptimConfig, d.get("optim", {})),
+            sharp=_tuples(SharpConfig, d["sharp"]) if d.get("sharp") is not None else None,
         )
 
     @property
@@ -114,6 +120,21 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
     data_mod.atomic_write(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
 
 
+def make_objective(
+    config: RunConfig, runs_root: str | os.PathLike, data_root: str | os.PathLike, device, quiet: bool = True
+) -> Objective | SharpObjective:
+    """The training objective of a run; a perceptual term's feature network comes from the classifier cache."""
+    if config.sharp is None:
+        return Objective(config.objective)
+    feature_net = None
+    if config.sharp.perceptual_weight > 0:
+        from vaelib.classifier import get_classifier  # classifier imports this module
+
+        cfg = config.sharp.feature_classifier(config.data.dataset, config.model.image_shape)
+        feature_net, _ = get_classifier(config.data.dataset, runs_root, data_root, cfg, device=str(device), quiet=quiet)
+    return SharpObjective(config.objective, config.sharp, config.model.image_shape, feature_net, config.optim.seed)
+
+
 def train_run(
     config: RunConfig,
     run_dir: str | os.PathLike,
@@ -135,11 +156,12 @@ def train_run(
     model_cfg = config.model
     if tuple(model_cfg.image_shape) != splits.train.image_shape:
         raise ValueError(f"model expects images {model_cfg.image_shape}, data has {splits.train.image_shape}")
+    objective = make_objective(config, run_dir.parent, data_root, dev, quiet)
     torch.manual_seed(config.optim.seed)  # identical initial weights for a given seed
     model = build_model(model_cfg)
     trainer = Trainer(
         model,
-        Objective(config.objective),
+        objective,
         splits.train.float(),
         splits.val.float() if len(splits.val) else None,
         config.optim,

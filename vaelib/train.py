@@ -130,6 +130,8 @@ class Trainer:
         self.memory_format = torch.channels_last if cfg.channels_last else torch.contiguous_format
         self.model = model.to(self.device, memory_format=self.memory_format)
         self.objective = objective
+        if hasattr(objective, "place"):  # an objective with its own networks (e.g. a discriminator) follows the model
+            objective.place(self.device, self.memory_format)
         self.train_x = self._prepare(train_x)
         self.val_x = None if val_x is None else self._prepare(val_x)
         if cfg.binarize == "static":
@@ -198,6 +200,8 @@ class Trainer:
             "optim_config": asdict(self.cfg),
             **self.extra_state,
         }
+        if hasattr(self.objective, "state_dict"):
+            state["objective"] = self.objective.state_dict()
         if self._rng_cuda is not None:
             state["rng_cuda"] = self._rng_cuda
         return state
@@ -208,6 +212,8 @@ class Trainer:
         self.optimizer.load_state_dict(state["optimizer"])
         if self.scheduler and state.get("scheduler"):
             self.scheduler.load_state_dict(state["scheduler"])
+        if hasattr(self.objective, "load_state_dict") and "objective" in state:
+            self.objective.load_state_dict(state["objective"])
         self.epoch, self.step = int(state["epoch"]), int(state["step"])
         self.history = list(state["history"])
         # RNG states must be CPU byte tensors whatever map_location the checkpoint was loaded with.

@@ -8,8 +8,9 @@
 // reused across pages.
 //
 // Tests read `element.vaeExplorer`: `ready` (a promise), `clientAt(z)` (viewport coordinates of a latent point),
-// `idle()` (resolves when no decode is pending), `last` ({z, output, canvas}: the latest hover decode, as model
-// output and as read back from the drawn canvas) and `strip` ({za, zb, images}).
+// `idle()` (resolves when no decode is pending), `pixel()` (latent units per CSS pixel), `last` ({z, output,
+// canvas}: the latest hover decode, as model output and as read back from the drawn canvas) and `strip`
+// ({za, zb, images}).
 (function () {
   "use strict";
 
@@ -25,6 +26,15 @@
 
   let ortPromise = null;
   const sessions = new Map(); // ONNX URL -> Promise<InferenceSession>
+  // Every session.run goes through one queue: all sessions share one WebAssembly instance, and onnxruntime-web
+  // keeps its stack allocations across the awaits inside run, so two runs must never interleave.
+  let runQueue = Promise.resolve();
+
+  function runExclusive(task) {
+    const result = runQueue.then(task, task);
+    runQueue = result.catch(() => {});
+    return result;
+  }
 
   function loadOrt() {
     if (!ortPromise) {
@@ -38,8 +48,14 @@
           ort.env.wasm.proxy = false;
           resolve(ort);
         };
-        script.onerror = () => reject(new Error(`could not load ${script.src}`));
+        script.onerror = () => {
+          script.remove();
+          reject(new Error(`could not load ${script.src}`));
+        };
         document.head.appendChild(script);
+      });
+      ortPromise.catch(() => {
+        ortPromise = null; // a later page may try again
       });
     }
     return ortPromise;
@@ -47,10 +63,9 @@
 
   function session(url) {
     if (!sessions.has(url)) {
-      sessions.set(
-        url,
-        loadOrt().then((ort) => ort.InferenceSession.create(url, { executionProviders: ["wasm"] })),
-      );
+      const created = loadOrt().then((ort) => ort.InferenceSession.create(url, { executionProviders: ["wasm"] }));
+      created.catch(() => sessions.delete(url));
+      sessions.set(url, created);
     }
     return sessions.get(url);
   }
@@ -85,7 +100,6 @@
   class Explorer {
     constructor(root) {
       this.root = root;
-      this.queue = Promise.resolve(); // decodes run one at a time on a session
       this.pending = null;
       this.busy = false;
       this.last = null;
@@ -204,17 +218,20 @@
       }
     }
 
-    // Decodes a list of latent points in one batch; runs are serialized on the session.
+    // Decodes a list of latent points in one batch (runs are serialized across every explorer).
     decode(zs) {
-      const run = async () => {
+      return runExclusive(async () => {
         const flat = new Float32Array(zs.flat());
         const input = new this.ort.Tensor("float32", flat, [zs.length, this.m.latent_dim]);
         const out = await this.session.run({ [this.m.input]: input });
         return out[this.m.output].data;
-      };
-      const result = this.queue.then(run, run);
-      this.queue = result.catch(() => {});
-      return result;
+      });
+    }
+
+    // Latent units per CSS pixel of the scatter (the resolution of pointer positions).
+    pixel() {
+      const [[x0, x1]] = this.m.extent;
+      return (x1 - x0) / this.size();
     }
 
     // Hover: always decode the latest position; positions that arrive while a decode runs collapse into one.
@@ -257,7 +274,12 @@
       return out;
     }
 
-    async pick(z) {
+    pick(z) {
+      this.stripBusy = this.drawStrip(z); // idle() waits for the whole step, drawing included
+      return this.stripBusy;
+    }
+
+    async drawStrip(z) {
       this.picks = this.picks.length >= 2 ? [z] : [...this.picks, z];
       this.drawScatter();
       if (this.picks.length < 2) {
@@ -271,8 +293,7 @@
         const t = i / (n - 1);
         zs.push([(1 - t) * a[0] + t * b[0], (1 - t) * a[1] + t * b[1]]);
       }
-      this.stripBusy = this.decode(zs);
-      const data = await this.stripBusy;
+      const data = await this.decode(zs);
       const [c, h, w] = this.m.image_shape;
       const ctx = this.stripCanvas.getContext("2d");
       const per = c * h * w;
