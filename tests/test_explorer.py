@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 
 import numpy as np
@@ -40,6 +41,17 @@ def test_onnx_decoder_matches_pytorch_and_round_trips(model, tmp_path):
     for k, v in rebuilt.decoder.state_dict().items():
         if not k.endswith("num_batches_tracked"):
             assert torch.equal(v, model.decoder.state_dict()[k]), k
+
+
+def test_export_of_a_freshly_trained_channels_last_model(model, tmp_path):
+    # the trainer leaves conv weights in channels-last; the export must not depend on the layout
+    cl = copy.deepcopy(model).to(memory_format=torch.channels_last)
+    export_decoder(cl, tmp_path / "cl.onnx")
+    z = torch.randn(3, 2)
+    out = ort.InferenceSession(str(tmp_path / "cl.onnx")).run(None, {"z": z.numpy()})[0]
+    with torch.no_grad():
+        np.testing.assert_allclose(out, torch.sigmoid(model.decode(z)).numpy(), atol=1e-5)
+    assert cl.decoder[2].weight.is_contiguous(memory_format=torch.channels_last)  # the caller's model untouched
 
 
 def test_manifest_and_browser_check(model, tmp_path):

@@ -8,6 +8,7 @@ PyTorch decoder from the ONNX file alone, which is what the browser test compare
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import logging
@@ -41,8 +42,11 @@ class DecoderMean(nn.Module):
 
 def export_decoder(model: nn.Module, path: str | os.PathLike) -> None:
     """Write `model`'s decoder (mean image, dynamic batch) as ONNX to `path`, atomically, weights inside the file."""
-    module = DecoderMean(model.decoder).cpu().eval()
-    z = torch.zeros(1, model.latent_dim)
+    # A copy in the contiguous layout: a model straight from the trainer holds channels-last weights, whose
+    # strides make torch.export specialize the batch size (and fail on a dynamic batch); the caller's model is
+    # left as it is. Two example codes, as a batch of one is specialized too.
+    module = DecoderMean(copy.deepcopy(model.decoder)).cpu().to(memory_format=torch.contiguous_format).eval()
+    z = torch.zeros(2, model.latent_dim)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         # The exporter logs missing torchvision operators and its progress; neither concerns this graph.
