@@ -15,7 +15,7 @@ FASHION_DEB_DIR := /usr/share/datasets/fashion-mnist
 export GOMP_SPINCOUNT ?= 10000000
 
 .PHONY: help setup data verify-data test lint pytest bench evaluate report notebooks notebooks-smoke clean distclean
-.PHONY: node-modules mathjax ort vendor site serve browser site-check
+.PHONY: node-modules mathjax ort vendor site serve browser site-check sharp-extended
 
 # Report site: npm packages (MathJax for offline math, playwright-core for the browser check), vendored MathJax,
 # headless Chromium from Debian. The site is built from committed assets/ and notebooks/ only: it never trains.
@@ -143,6 +143,9 @@ site-check: setup vendor browser node-modules ## build the site, check every pag
 	node tools/check_explorer.mjs --base http://127.0.0.1:$$port/ --results build/explorer-check.json \
 	  --screenshot $(SCREENSHOTS)/explorer.test.png --chromium $(CHROMIUM) || exit 1; \
 	$(PY) -m vaelib.explorer build/explorer-check.json site
+
+sharp-extended: data ## notebook 09 with every variant at latents 2, 4 and 16 on both data sets (about 35 min cold): assets/09_*/*_extended.*
+	VAELIB_DATA=$(abspath $(ROOT)) $(PY) -m vaelib notebooks --profile full --param EXTENDED_GRID=true 09
 
 bench: data ## training-speed benchmark on real MNIST
 	$(PY) benchmarks/bench_train.py

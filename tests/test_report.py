@@ -164,6 +164,11 @@ def test_notebook_runner_smoke_and_failure(tmp_path, monkeypatch, capsys):
     assert main(["notebooks", "--profile", "smoke", "02"]) == 1
     assert "ValueError: broken on purpose" in capsys.readouterr().err
     assert main(["notebooks", "--profile", "smoke", "77"]) == 1
+    # a variant execution with an extra parameter: its own output folder, the default copy untouched
+    assert main(["notebooks", "--profile", "smoke", "01", "--param", 'EXTRA={"a": 1}']) == 0
+    variant = nbformat.read(tmp_path / "build" / "smoke" / "notebooks-variants" / "01_ok.ipynb", as_version=4)
+    assert any("EXTRA = {'a': 1}" in c.source or 'EXTRA = {"a": 1}' in c.source for c in variant.cells)
+    assert main(["notebooks", "--profile", "smoke", "01", "--param", "no-equals"]) == 1
 
     _record_times(tmp_path / "assets", pd.DataFrame({"notebook": ["01_ok"], "seconds": [3.0]}), "cold cache")
     _record_times(tmp_path / "assets", pd.DataFrame({"notebook": ["01_ok"], "seconds": [1.0]}), "warm cache")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -95,6 +96,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="full profile: record the times under this column ('auto': cold, warm or partly warm, from what the "
         "run cache held and what had to be trained)",
     )
+    p.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a notebook parameter (VALUE read as JSON, else as text), e.g. EXTENDED_GRID=true for notebook 09; "
+        "the executed copy then goes to build/notebooks/ and no time is recorded",
+    )
     p.set_defaults(func=cmd_notebooks)
     return parser
 
@@ -105,8 +114,17 @@ def cmd_notebooks(args: argparse.Namespace) -> int:
 
     from vaelib.notebooks import run_notebooks
 
+    parameters = {}
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or not name.isidentifier():
+            raise CLIError(f"--param takes NAME=VALUE, got {item!r}")
+        try:
+            parameters[name] = json.loads(value)
+        except json.JSONDecodeError:
+            parameters[name] = value
     try:
-        run_notebooks(args.profile, args.names or None, args.label)
+        run_notebooks(args.profile, args.names or None, args.label, parameters or None)
     except PapermillExecutionError as e:
         raise CLIError(f"notebook failed: {e.ename}: {e.evalue} (cell {e.exec_count}); see the executed copy") from e
     except FileNotFoundError as e:

@@ -29,8 +29,16 @@ def notebook_paths(root: Path | None = None, names: list[str] | None = None) -> 
     return paths
 
 
-def run_notebooks(profile: str, names: list[str] | None = None, label: str | None = None) -> pd.DataFrame:
-    """Execute the notebooks in `profile`; returns (and for `full`, records under `label`) seconds per notebook."""
+def run_notebooks(
+    profile: str,
+    names: list[str] | None = None,
+    label: str | None = None,
+    parameters: dict[str, object] | None = None,
+) -> pd.DataFrame:
+    """Execute the notebooks in `profile`; returns (and for `full`, records under `label`) seconds per notebook.
+
+    Extra papermill `parameters` (e.g. notebook 09's EXTENDED_GRID) make a variant execution: its executed copy
+    goes to build/notebooks/ (the committed notebook keeps the default outputs) and its time is not recorded."""
     import papermill as pm
 
     if profile not in PROFILES:
@@ -38,6 +46,9 @@ def run_notebooks(profile: str, names: list[str] | None = None, label: str | Non
     root = repo_root()
     os.environ["VAELIB_ROOT"] = str(root)  # the kernels find the project wherever they start
     out_dir = root / "notebooks" if profile == "full" else root / "build" / "smoke" / "notebooks"
+    if parameters:
+        out_dir = root / "build" / ("notebooks" if profile == "full" else "smoke/notebooks-variants")
+        label = None
     out_dir.mkdir(parents=True, exist_ok=True)
     runs_root = root / os.environ.get("VAELIB_RUNS", root / "runs")
     before = _finished_runs(runs_root)
@@ -48,7 +59,7 @@ def run_notebooks(profile: str, names: list[str] | None = None, label: str | Non
         pm.execute_notebook(
             str(path),
             str(out_dir / path.name),
-            parameters={"PROFILE": profile},
+            parameters={"PROFILE": profile, **(parameters or {})},
             cwd=str(root / "notebooks"),
             kernel_name="python3",
             progress_bar=False,
