@@ -146,7 +146,6 @@ class SharpObjective:
                 torch.manual_seed(seed + 2)  # the discriminator's initial weights depend only on the run's seed
                 self.disc = PatchDiscriminator(image_shape[0], config.disc_width)
             self.disc_opt = torch.optim.Adam(self.disc.parameters(), lr=config.disc_lr, betas=(0.5, 0.9))
-        self.last: dict[str, Any] = {}  # the latest step's extra terms, for logging
 
     def place(
         self, device: torch.device, memory_format: torch.memory_format = torch.contiguous_format
@@ -198,7 +197,6 @@ class SharpObjective:
         if self.feature_net is not None and c.perceptual_weight > 0:
             perceptual = perceptual_distance(self.feature_net, x_hat, x)
             extra = extra + c.perceptual_weight * self.n_pixels * perceptual
-            self.last["perceptual"] = perceptual.detach().mean()
         weight = self.adversarial_weight(progress)
         if weight > 0:
             self.disc.requires_grad_(True)
@@ -209,5 +207,4 @@ class SharpObjective:
             self.disc.requires_grad_(False)  # the generator's backward must not touch the discriminator
             g_loss = _gen_loss(c.adversarial_loss, self.disc(x_hat))
             extra = extra + weight * self.n_pixels * g_loss
-            self.last.update(disc_loss=d_loss.detach(), gen_loss=g_loss.detach().mean(), adversarial_weight=weight)
         return LossTerms(loss=terms.loss + extra.mean(), recon=terms.recon, kl=terms.kl, beta=terms.beta)
