@@ -130,8 +130,7 @@ class Snapshots(Callback):
         model.eval()
 
         def recon(x: torch.Tensor) -> torch.Tensor:
-            x = trainer._prepare(x)
-            return torch.sigmoid(model.decode(model.encode(x)[0])).cpu()
+            return model.reconstruct(trainer._prepare(x)).cpu()
 
         snap: dict[str, Any] = {
             "epoch": trainer.epoch,
@@ -161,7 +160,7 @@ class ReconFrames(Callback):
         model = trainer.model
         was_training = model.training
         model.eval()
-        recon = torch.sigmoid(model.decode(model.encode(trainer._prepare(self.x))[0])).cpu()
+        recon = model.reconstruct(trainer._prepare(self.x)).cpu()
         model.train(was_training)
         frames = torch.load(self.path, weights_only=True) if self.path.exists() else {}
         frames[int(trainer.step)] = recon
@@ -230,13 +229,13 @@ class Context:
         `frames` the reconstructions of 8 test images every `frames` steps in RUN/frames.pt."""
         cfg = self.config(config)
         callbacks: list[Callback] = []
-        frames_path = run_dir_for(cfg, self.runs_root) / "frames.pt"
+        run_dir = run_dir_for(cfg, self.runs_root)
+        splits = load_data(cfg, self.data_root) if frames or snapshots else None
+        frames_path = run_dir / "frames.pt"
         if frames:
-            x = self.inputs(cfg, load_data(cfg, self.data_root).test.images[:8])
-            callbacks.append(ReconFrames(frames_path, x, frames))
+            callbacks.append(ReconFrames(frames_path, self.inputs(cfg, splits.test.images[:8]), frames))
         if snapshots:
-            snap_dir = run_dir_for(cfg, self.runs_root) / "snapshots"
-            splits = load_data(cfg, self.data_root)
+            snap_dir = run_dir / "snapshots"
             test_x, train_x = (
                 self.inputs(cfg, splits.test.images[:probe_n]),
                 self.inputs(cfg, splits.train.images[:probe_n]),
