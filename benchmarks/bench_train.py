@@ -218,7 +218,7 @@ def main() -> None:
         tr = vaelib_trainer(cfg, x_sub, bs, args.seeds[0])
         timed_epochs(tr, 1)
         roof_before = matmul_flops_per_second()
-        s = timed_epochs(tr, 1) * len(x_train) / len(x_sub)
+        s = timed_epochs(tr, 3) * len(x_train) / len(x_sub)  # median of 3: one short epoch is at the mercy of noise
         roof = (roof_before + matmul_flops_per_second()) / 2
         bound = flop_bound_seconds(tr.model, image_shape, len(x_train), roof)
         conv_ratios[name] = s / bound

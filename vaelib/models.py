@@ -12,7 +12,10 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import nn
+
+from vaelib.layers import FlattenLinear, MapLinear, PhaseConvTranspose2d, SameConv2d, map_linear
 
 __all__ = [
     "VAEOutput",
@@ -130,7 +133,7 @@ class VAE(nn.Module):
     def __init__(self, config: _BaseConfig, encoder: nn.Module, enc_features: int, decoder: nn.Module):
         super().__init__()
         self.config = config
-        self.encoder = encoder  # x [B, C, H, W] -> features [B, enc_features]
+        self.encoder = encoder  # x [B, C, H, W] -> features [B, enc_features] or a map [B, C', H', W']
         self.fc_mu = nn.Linear(enc_features, config.latent_dim)
         # A deterministic autoencoder has no variance head: same bodies, no noise, no KL.
         self.fc_logvar = None if config.deterministic else nn.Linear(enc_features, config.latent_dim)
@@ -143,7 +146,18 @@ class VAE(nn.Module):
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Posterior parameters (mu, logvar) of q(z|x); logvar is None for the autoencoder."""
         h = self.encoder(x)
-        return self.fc_mu(h), (self.fc_logvar(h) if self.fc_logvar is not None else None)
+        if self.fc_logvar is None:
+            return self._heads(h, self.fc_mu.weight, self.fc_mu.bias), None
+        # Both heads in one matmul: the features are read once, forward and backward.
+        weight = torch.cat([self.fc_mu.weight, self.fc_logvar.weight])
+        bias = torch.cat([self.fc_mu.bias, self.fc_logvar.bias])
+        mu, logvar = self._heads(h, weight, bias).split(self.latent_dim, dim=1)
+        return mu, logvar
+
+    @staticmethod
+    def _heads(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        # A conv encoder hands over its feature map unflattened: `map_linear` flattens it without a layout copy.
+        return map_linear(h, weight, bias) if h.ndim == 4 else F.linear(h, weight, bias)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Decoder logits [B, C, H, W] for latent codes z [B, latent_dim]."""
@@ -218,19 +232,20 @@ def _build_conv(cfg: ConvConfig) -> VAE:
     enc: list[nn.Module] = []
     in_ch, down = c, 1
     for ch, stride in zip(cfg.channels, cfg.strides, strict=True):
-        enc += [nn.Conv2d(in_ch, ch, 3, stride=stride, padding=1), nn.ReLU()]  # stride 2 halves H, W
+        enc += [nn.Conv2d(in_ch, ch, 3, stride=stride, padding=1), nn.ReLU(inplace=True)]  # stride 2 halves H, W
         in_ch, down = ch, down * stride
     fh, fw = h // down, w // down  # 28 -> [B, 64, 14, 14] with the default strides
     flat = in_ch * fh * fw
-    enc += [nn.Flatten(), nn.Linear(flat, cfg.dense), nn.ReLU()]  # [B, dense]
+    # FlattenLinear flattens; the placeholder keeps the layer indices of saved checkpoints.
+    enc += [nn.Identity(), FlattenLinear(flat, cfg.dense), nn.ReLU(inplace=True)]  # [B, dense]
     # Decoder mirrors the Keras example: dense -> reshape -> transposed conv (upsample) -> conv to C channels.
     dec = [
-        nn.Linear(cfg.latent_dim, flat),
-        nn.ReLU(),
-        Reshape(in_ch, fh, fw),  # [B, 64, 14, 14]
+        MapLinear(cfg.latent_dim, (in_ch, fh, fw)),  # [B, 64, 14, 14]
+        nn.ReLU(inplace=True),
+        nn.Identity(),  # MapLinear reshapes; this placeholder keeps the layer indices of saved checkpoints
         nn.ConvTranspose2d(in_ch, cfg.channels[0], 3, stride=down, padding=1, output_padding=down - 1),
-        nn.ReLU(),  # [B, 32, 28, 28]
-        nn.Conv2d(cfg.channels[0], c, 3, padding=1),  # [B, C, 28, 28]
+        nn.ReLU(inplace=True),  # [B, 32, 28, 28]
+        SameConv2d(cfg.channels[0], c, 3, padding=1),  # [B, C, 28, 28]
     ]
     return VAE(cfg, nn.Sequential(*enc), cfg.dense, nn.Sequential(*dec))
 
@@ -242,19 +257,18 @@ def _build_conv_bn(cfg: ConvBNConfig) -> VAE:
     enc = nn.Sequential(
         nn.Conv2d(c, c1, 3, stride=2, padding=1),
         nn.BatchNorm2d(c1),
-        nn.ReLU(),  # [B, 32, 14, 14]
+        nn.ReLU(inplace=True),  # [B, 32, 14, 14]
         nn.Conv2d(c1, c2, 3, stride=2, padding=1),
         nn.BatchNorm2d(c2),
-        nn.ReLU(),  # [B, 64, 7, 7]
-        nn.Flatten(),  # [B, 64*7*7]
+        nn.ReLU(inplace=True),  # [B, 64, 7, 7]; the VAE's heads flatten it
     )
     dec = nn.Sequential(
-        nn.Linear(cfg.latent_dim, c2 * fh * fw),
-        Reshape(c2, fh, fw),  # [B, 64, 7, 7]
+        MapLinear(cfg.latent_dim, (c2, fh, fw)),  # [B, 64, 7, 7]
+        nn.Identity(),  # MapLinear reshapes; this placeholder keeps the layer indices of saved checkpoints
         nn.ConvTranspose2d(c2, c1, 4, stride=2, padding=1),
         nn.BatchNorm2d(c1),
-        nn.ReLU(),  # [B, 32, 14, 14]
-        nn.ConvTranspose2d(c1, c, 4, stride=2, padding=1),  # [B, C, 28, 28]
+        nn.ReLU(inplace=True),  # [B, 32, 14, 14]
+        PhaseConvTranspose2d(c1, c, 4, stride=2, padding=1),  # [B, C, 28, 28]
     )
     return VAE(cfg, enc, c2 * fh * fw, dec)
 
@@ -289,12 +303,11 @@ def _build_resnet(cfg: ResNetConfig) -> VAE:
         nn.Conv2d(2 * k, 2 * k, 4, stride=2, padding=1),  # [B, 2k, 7, 7]
         *[ResBlock(2 * k) for _ in range(n)],
         nn.BatchNorm2d(2 * k),
-        nn.SiLU(),
-        nn.Flatten(),  # [B, 2k*7*7]
+        nn.SiLU(),  # [B, 2k, 7, 7]; the VAE's heads flatten it
     )
     dec = nn.Sequential(
-        nn.Linear(cfg.latent_dim, 2 * k * fh * fw),
-        Reshape(2 * k, fh, fw),  # [B, 2k, 7, 7]
+        MapLinear(cfg.latent_dim, (2 * k, fh, fw)),  # [B, 2k, 7, 7]
+        nn.Identity(),  # MapLinear reshapes; this placeholder keeps the layer indices of saved checkpoints
         *[ResBlock(2 * k) for _ in range(n)],
         nn.ConvTranspose2d(2 * k, 2 * k, 4, stride=2, padding=1),  # [B, 2k, 14, 14]
         *[ResBlock(2 * k) for _ in range(n)],
@@ -302,7 +315,7 @@ def _build_resnet(cfg: ResNetConfig) -> VAE:
         *[ResBlock(k) for _ in range(n)],
         nn.BatchNorm2d(k),
         nn.SiLU(),
-        nn.Conv2d(k, c, 3, padding=1),  # [B, C, 28, 28]
+        SameConv2d(k, c, 3, padding=1),  # [B, C, 28, 28]
     )
     return VAE(cfg, enc, 2 * k * fh * fw, dec)
 
@@ -359,12 +372,11 @@ def _build_unet(cfg: UNetConfig) -> VAE:
         nn.Conv2d(w1, w2, 3, stride=2, padding=1),  # down: [B, w2, 7, 7]
         *_mid_block(w2, cfg),  # mid: [B, w2, 7, 7]
         nn.GroupNorm(min(g, w2), w2),
-        nn.SiLU(),
-        nn.Flatten(),  # [B, w2*7*7]
+        nn.SiLU(),  # [B, w2, 7, 7]; the VAE's heads flatten it
     )
     dec = nn.Sequential(
-        nn.Linear(cfg.latent_dim, w2 * fh * fw),
-        Reshape(w2, fh, fw),  # [B, w2, 7, 7]
+        MapLinear(cfg.latent_dim, (w2, fh, fw)),  # [B, w2, 7, 7]
+        nn.Identity(),  # MapLinear reshapes; this placeholder keeps the layer indices of saved checkpoints
         *_mid_block(w2, cfg),  # mid: [B, w2, 7, 7]
         nn.Upsample(scale_factor=2, mode="nearest"),
         nn.Conv2d(w2, w1, 3, padding=1),  # up: [B, w1, 14, 14]
@@ -374,7 +386,7 @@ def _build_unet(cfg: UNetConfig) -> VAE:
         UNetBlock(w0, w0, g),
         nn.GroupNorm(min(g, w0), w0),
         nn.SiLU(),
-        nn.Conv2d(w0, c, 3, padding=1),  # [B, C, 28, 28]
+        SameConv2d(w0, c, 3, padding=1),  # [B, C, 28, 28]
     )
     return VAE(cfg, enc, w2 * fh * fw, dec)
 
@@ -422,8 +434,11 @@ def model_flops(model: nn.Module, image_shape: tuple[int, int, int]) -> int:
             k = math.prod(mod.kernel_size) * mod.out_channels // mod.groups
             total += 2 * k * inp[0][0].numel()
 
+    # VAE.encode runs both heads as one matmul on their weights (the modules are never called): count them here.
+    heads = [h for h in (getattr(model, "fc_mu", None), getattr(model, "fc_logvar", None)) if h is not None]
+    total += sum(2 * h.in_features * h.out_features for h in heads)
     for m in model.modules():
-        if isinstance(m, nn.Linear | nn.Conv2d | nn.ConvTranspose2d):
+        if isinstance(m, nn.Linear | nn.Conv2d | nn.ConvTranspose2d) and not any(m is h for h in heads):
             hooks.append(m.register_forward_hook(count))
     was_training = model.training
     model.eval()

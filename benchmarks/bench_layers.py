@@ -1,0 +1,73 @@
+"""Per-layer timings behind `vaelib.layers`: each fast layer against its torch.nn parent, same weights, same input.
+
+Prints median milliseconds of forward and of forward + backward for the few-channel layers of the conv VAEs at
+their training batch sizes (seed 002's conv-BN at 128, seed 000's conv at 512), interleaved in one process, and
+the largest output difference. The whole-model effect is in `bench_train.py` (`conv_flop_bound_ratios`).
+
+Run: `make bench-layers` (or `python benchmarks/bench_layers.py`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+import torch
+from torch import nn
+
+from vaelib.layers import PhaseConvTranspose2d, SameConv2d
+
+
+def _once(fn, reps: int) -> float:
+    """Mean milliseconds of `reps` calls of `fn`."""
+    t0 = time.perf_counter()
+    for _ in range(reps):
+        fn()
+    return (time.perf_counter() - t0) / reps * 1000
+
+
+def compare(name: str, parent: nn.Module, fast: nn.Module, batch: int, in_shape, reps: int, rounds: int) -> dict:
+    """Time parent vs fast (same weights) on one channels-last input; print and return the medians."""
+    fast.load_state_dict(parent.state_dict())
+    parent, fast = (m.to(memory_format=torch.channels_last) for m in (parent, fast))
+    x = torch.randn(batch, *in_shape).contiguous(memory_format=torch.channels_last).requires_grad_(True)
+    grad = torch.randn_like(parent(x))
+    diff = (parent(x) - fast(x)).abs().max().item()
+    cases = {
+        "forward": (lambda: parent(x), lambda: fast(x)),
+        "forward+backward": (lambda: parent(x).backward(grad), lambda: fast(x).backward(grad)),
+    }
+    result = {"layer": name, "max_abs_diff": diff}
+    for label, (f_parent, f_fast) in cases.items():
+        for f in (f_parent, f_fast):  # warm-up: oneDNN builds its kernels on first use
+            f()
+        times = {"parent": [], "fast": []}
+        for _ in range(rounds):  # interleaved, so drifts of the machine's speed hit both alike
+            times["parent"].append(_once(f_parent, reps))
+            times["fast"].append(_once(f_fast, reps))
+        p, f = statistics.median(times["parent"]), statistics.median(times["fast"])
+        result[label] = {"torch_nn_ms": round(p, 3), "vaelib_ms": round(f, 3), "speedup": round(p / f, 2)}
+        print(f"{name:44s} {label:17s} torch.nn {p:8.2f} ms   vaelib {f:8.2f} ms   x{p / f:.2f}", flush=True)
+    print(f"{name:44s} largest output difference {diff:.1e}", flush=True)
+    return result
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--rounds", type=int, default=7, help="interleaved timing rounds (median reported)")
+    args = p.parse_args()
+    torch.manual_seed(0)
+    print(f"threads {torch.get_num_threads()}", flush=True)
+    compare(
+        "ConvTranspose2d 32->1, k4 s2, 14->28, batch 128",
+        nn.ConvTranspose2d(32, 1, 4, 2, 1), PhaseConvTranspose2d(32, 1, 4, 2, 1), 128, (32, 14, 14), 20, args.rounds,
+    )  # fmt: skip
+    compare(
+        "Conv2d 32->1, k3 same, 28x28, batch 512",
+        nn.Conv2d(32, 1, 3, padding=1), SameConv2d(32, 1, 3, padding=1), 512, (32, 28, 28), 3, args.rounds,
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
