@@ -107,6 +107,10 @@ async function settle() {
   // Latent explorers (explorer.js) load their decoder after the page: wait for them too, so that a request of
   // theirs still in flight is not cut off by the next navigation (and blamed on the next page).
   for (const root of document.querySelectorAll(".vae-explorer")) {
+    // explorer.js mounts on Material's document$, which may fire just after the content is in place
+    for (let waited = 0; !root.vaeExplorer && waited < 10000; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     if (root.vaeExplorer) await root.vaeExplorer.ready.catch(() => {});
   }
 }
@@ -296,9 +300,15 @@ async function main() {
         problems.push("no navigation link to this page on the overview");
       } else {
         const link = page.locator('[data-site-check="target"]');
+        // Mark the overview's content: the URL changes before Material swaps the content in, and the overview's
+        // own math and images would otherwise be checked (and an explorer of the new page left loading).
+        await page.evaluate(() => document.querySelector("article")?.setAttribute("data-site-check-old", ""));
         if (await link.isVisible()) await link.click();
         else await link.evaluate((a) => a.click()); // a collapsed section: the same click event, dispatched
         await page.waitForURL(target);
+        await page.waitForFunction(() => !document.querySelector("article[data-site-check-old]"), null, {
+          timeout: TIMEOUT,
+        });
         // document$ fires after the new content is in place; the typeset is chained on startup.promise.
         await page
           .waitForFunction(() => document.querySelectorAll("mjx-container").length > 0, null, { timeout: TIMEOUT })
