@@ -16,6 +16,7 @@ import time
 import torch
 from torch import nn
 
+import vaelib
 from vaelib.layers import PhaseConvTranspose2d, SameConv2d
 
 
@@ -70,4 +71,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    vaelib.restart_with_openmp_spin()
     main()

@@ -28,6 +28,7 @@ from PIL import Image
 from torch import nn
 from torch.utils.data import DataLoader, Dataset
 
+import vaelib
 from vaelib import data
 from vaelib.losses import Objective, ObjectiveConfig
 from vaelib.models import ConvBNConfig, ConvConfig, MLPConfig, build_model, model_flops
@@ -263,4 +264,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    vaelib.restart_with_openmp_spin()
     main()

@@ -257,3 +257,18 @@ def test_compiled_training_matches_eager_closely(monkeypatch):
     eager.fit(), compiled.fit()
     for k, v in eager.model.state_dict().items():
         assert torch.allclose(v, compiled.model.state_dict()[k], atol=1e-4), k
+
+
+def test_scripts_that_import_torch_first_restart_with_the_openmp_spin():
+    """libgomp reads GOMP_SPINCOUNT once, when torch loads: a benchmark importing torch first re-executes itself."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import torch, vaelib; vaelib.restart_with_openmp_spin(); "
+        "print(open('/proc/self/environ', 'rb').read().count(b'GOMP_SPINCOUNT='))"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "GOMP_SPINCOUNT"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"  # the process that printed was started with the spin set
