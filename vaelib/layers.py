@@ -1,12 +1,12 @@
-"""Drop-in layers that compute exactly what their torch.nn parents compute, faster on the CPU.
+"""Drop-in layers that compute what their torch.nn parents compute (up to float rounding), faster on the CPU.
 
-Each one subclasses the nn layer it replaces, so parameters, their names and checkpoints are unchanged; only the
-forward (and, where it pays, the backward) is computed differently. Why they exist: oneDNN, PyTorch's CPU
-convolution library, is slow for convolutions that write one or a few channels. Measured on the 2-core AVX2
-machine of this project (batch 128, 32 -> 1 channels, 14x14 -> 28x28): ConvTranspose2d's forward takes 4.8 ms
-for 26 MFLOP (5 GFLOP/s against about 120 for a large matmul); at batch 512 seed 000's last Conv2d (32 -> 1, 3x3)
-takes 20 ms forward and 91 ms for its input gradient. The forms below are one batched matmul plus a few shifted
-adds of whole image-sized slabs (see `benchmarks/bench_layers.py`).
+Each one subclasses the nn layer it replaces, so parameters, their names and checkpoints are unchanged. Why they
+exist: oneDNN, PyTorch's CPU convolution library, is slow at the forward of convolutions that write one or a few
+channels. Measured on the 2-core AVX2 machine of this project: ConvTranspose2d 32 -> 1 (14x14 -> 28x28, batch
+128) takes 4.8 ms forward for 26 MFLOP (5 GFLOP/s, against about 120 for a large matmul); seed 000's last Conv2d
+(32 -> 1, 3x3, batch 512) 20 ms. Their forwards here are one batched matmul plus a few shifted adds of whole
+image-sized slabs; their backwards stay oneDNN's (`make bench-layers` times both against the parents). The
+linear layers keep a channels-last feature map in its layout, where torch.nn would copy it to flatten or reshape.
 
 Under torch.compile / torch.export (e.g. the ONNX export of the explorer) they fall back to their parents.
 """
@@ -47,8 +47,9 @@ class _PhaseConvTranspose(torch.autograd.Function):
     def forward(ctx, x, weight, bias, stride: int, padding: int):
         b, c, h, w = x.shape
         s, co = stride, weight.shape[1]
-        # Kernel row kh = s*q + r with q in {0, 1}: the tap (q, r) of input row i lands on output row s*(i+q) + r.
-        # Columns ordered (co, r, t, q, u) make each output phase's four contributions contiguous [H, W] slabs.
+        # Kernel row kh = s*q + r (q in {0, 1}): tap (q, r) of input row i lands on output row s*(i+q) + r; the same
+        # for columns with kw = s*u + t. Matmul columns ordered (co, r, t, q, u) make the four contributions to each
+        # output phase (r, t) contiguous [H, W] slabs.
         w_cols = _weights_as_columns(weight.view(c, co, 2, s, 2, s), (0, 1, 3, 5, 2, 4))
         cols = _map_matmul(x, w_cols).view(b, co * s * s, 2, 2, h, w)
         phases = x.new_zeros(b, co * s * s, h + 1, w + 1)  # [B, co*s*s, H+1, W+1]: one grid per output phase
@@ -70,7 +71,7 @@ class _PhaseConvTranspose(torch.autograd.Function):
         x, weight = ctx.saved_tensors
         stride, padding, has_bias = ctx.conf
         need = ctx.needs_input_grad
-        # oneDNN's backward of this layer is fast (about 1 ms for both gradients above); only its forward is slow.
+        # oneDNN's backward of this layer is fast (about 1 ms for both gradients at seed 002's shapes).
         grad_x, grad_w, grad_b = _conv_backward(
             grad_out, x, weight, [weight.shape[1]] if has_bias else None,
             (stride, stride), (padding, padding), (1, 1), True, (0, 0), 1,
