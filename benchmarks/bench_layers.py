@@ -28,18 +28,18 @@ def _once(fn, reps: int) -> float:
     return (time.perf_counter() - t0) / reps * 1000
 
 
-def compare(name: str, parent: nn.Module, fast: nn.Module, batch: int, in_shape, reps: int, rounds: int) -> dict:
-    """Time parent vs fast (same weights) on one channels-last input; print and return the medians."""
+def compare(name: str, parent: nn.Module, fast: nn.Module, batch: int, in_shape, reps: int, rounds: int) -> None:
+    """Time parent vs fast (same weights) on one channels-last input; print the medians."""
     fast.load_state_dict(parent.state_dict())
     parent, fast = (m.to(memory_format=torch.channels_last) for m in (parent, fast))
     x = torch.randn(batch, *in_shape).contiguous(memory_format=torch.channels_last).requires_grad_(True)
-    grad = torch.randn_like(parent(x))
-    diff = (parent(x) - fast(x)).abs().max().item()
+    y = parent(x)
+    grad = torch.randn_like(y)
+    diff = (y - fast(x)).abs().max().item()
     cases = {
         "forward": (lambda: parent(x), lambda: fast(x)),
         "forward+backward": (lambda: parent(x).backward(grad), lambda: fast(x).backward(grad)),
     }
-    result = {"layer": name, "max_abs_diff": diff}
     for label, (f_parent, f_fast) in cases.items():
         for f in (f_parent, f_fast):  # warm-up: oneDNN builds its kernels on first use
             f()
@@ -48,10 +48,8 @@ def compare(name: str, parent: nn.Module, fast: nn.Module, batch: int, in_shape,
             times["parent"].append(_once(f_parent, reps))
             times["fast"].append(_once(f_fast, reps))
         p, f = statistics.median(times["parent"]), statistics.median(times["fast"])
-        result[label] = {"torch_nn_ms": round(p, 3), "vaelib_ms": round(f, 3), "speedup": round(p / f, 2)}
         print(f"{name:44s} {label:17s} torch.nn {p:8.2f} ms   vaelib {f:8.2f} ms   x{p / f:.2f}", flush=True)
     print(f"{name:44s} largest output difference {diff:.1e}", flush=True)
-    return result
 
 
 def main() -> None:

@@ -190,9 +190,12 @@ class MapLinear(nn.Linear):
 
 
 def map_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> torch.Tensor:
-    """F.linear(x.flatten(1), weight, bias) for a map x [B, C, H, W] in either memory format, without copying x.
+    """F.linear(x.flatten(1), weight, bias) for flat features or a map x [B, C, H, W] in either memory format,
+    without copying x.
 
     A channels-last map flattens for free in (H, W, C) order; the weight's columns are permuted to match."""
+    if x.ndim != 4:
+        return F.linear(x, weight, bias)
     b, c, h, w = x.shape
     if x.is_contiguous() or _traced():
         return F.linear(x.reshape(b, -1), weight, bias)
@@ -204,4 +207,4 @@ class FlattenLinear(nn.Linear):
     """nn.Flatten + nn.Linear on a feature map, without the layout copy a channels-last map needs to flatten."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return map_linear(x, self.weight, self.bias) if x.ndim == 4 else super().forward(x)
+        return map_linear(x, self.weight, self.bias)

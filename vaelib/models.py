@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from vaelib.layers import FlattenLinear, MapLinear, PhaseConvTranspose2d, SameConv2d, map_linear
@@ -146,18 +145,14 @@ class VAE(nn.Module):
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
         """Posterior parameters (mu, logvar) of q(z|x); logvar is None for the autoencoder."""
         h = self.encoder(x)
+        # A conv encoder hands over its feature map unflattened: `map_linear` flattens it without a layout copy.
         if self.fc_logvar is None:
-            return self._heads(h, self.fc_mu.weight, self.fc_mu.bias), None
+            return map_linear(h, self.fc_mu.weight, self.fc_mu.bias), None
         # Both heads in one matmul: the features are read once, forward and backward.
         weight = torch.cat([self.fc_mu.weight, self.fc_logvar.weight])
         bias = torch.cat([self.fc_mu.bias, self.fc_logvar.bias])
-        mu, logvar = self._heads(h, weight, bias).split(self.latent_dim, dim=1)
+        mu, logvar = map_linear(h, weight, bias).split(self.latent_dim, dim=1)
         return mu, logvar
-
-    @staticmethod
-    def _heads(h: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
-        # A conv encoder hands over its feature map unflattened: `map_linear` flattens it without a layout copy.
-        return map_linear(h, weight, bias) if h.ndim == 4 else F.linear(h, weight, bias)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
         """Decoder logits [B, C, H, W] for latent codes z [B, latent_dim]."""
