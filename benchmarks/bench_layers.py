@@ -1,8 +1,8 @@
 """Per-layer timings behind `vaelib.layers`: each fast layer against its torch.nn parent, same weights, same input.
 
-Prints median milliseconds of forward and of forward + backward for the few-channel layers of the conv VAEs at
-their training batch sizes (seed 002's conv-BN at 128, seed 000's conv at 512), interleaved in one process, and
-the largest output difference. The whole-model effect is in `bench_train.py` (`conv_flop_bound_ratios`).
+Prints median milliseconds of forward and of forward + backward for the conv VAEs' layers that `vaelib.layers`
+changes, at their training batch sizes (seed 002's conv-BN at 128, seed 000's conv at 512), interleaved in one
+process, and the largest output difference. The whole-model effect is in `bench_train.py` (`conv_flop_bound_ratios`).
 
 Run: `make bench-layers` (or `python benchmarks/bench_layers.py`).
 """
@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 import vaelib
-from vaelib.layers import PhaseConvTranspose2d, SameConv2d
+from vaelib.layers import CPUConv2d, CPUConvTranspose2d, PhaseConvTranspose2d, SameConv2d
 
 
 def _once(fn, reps: int) -> float:
@@ -65,6 +65,28 @@ def main() -> None:
     compare(
         "Conv2d 32->1, k3 same, 28x28, batch 512",
         nn.Conv2d(32, 1, 3, padding=1), SameConv2d(32, 1, 3, padding=1), 512, (32, 28, 28), 3, args.rounds,
+    )  # fmt: skip
+    # The rest only change the backward (the bias gradient as a sum), so their forwards should tie.
+    compare(
+        "Conv2d 32->64, k3 s2, 14->7, batch 128",
+        nn.Conv2d(32, 64, 3, 2, 1), CPUConv2d(32, 64, 3, 2, 1), 128, (32, 14, 14), 20, args.rounds,
+    )  # fmt: skip
+    compare(
+        "ConvTranspose2d 64->32, k4 s2, 7->14, batch 128",
+        nn.ConvTranspose2d(64, 32, 4, 2, 1), CPUConvTranspose2d(64, 32, 4, 2, 1), 128, (64, 7, 7), 20, args.rounds,
+    )  # fmt: skip
+    compare(
+        "Conv2d 32->64, k3 s2, 28->14, batch 512",
+        nn.Conv2d(32, 64, 3, 2, 1), CPUConv2d(32, 64, 3, 2, 1), 512, (32, 28, 28), 3, args.rounds,
+    )  # fmt: skip
+    compare(
+        "Conv2d 64->64, k3 s1, 14x14, batch 512",
+        nn.Conv2d(64, 64, 3, 1, 1), CPUConv2d(64, 64, 3, 1, 1), 512, (64, 14, 14), 3, args.rounds,
+    )  # fmt: skip
+    compare(
+        "ConvTranspose2d 64->32, k3 s2 op1, 14->28, batch 512",
+        nn.ConvTranspose2d(64, 32, 3, 2, 1, output_padding=1), CPUConvTranspose2d(64, 32, 3, 2, 1, output_padding=1),
+        512, (64, 14, 14), 3, args.rounds,
     )  # fmt: skip
 
 

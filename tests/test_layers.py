@@ -10,7 +10,15 @@ import pytest
 import torch
 from torch import nn
 
-from vaelib.layers import FlattenLinear, MapLinear, PhaseConvTranspose2d, SameConv2d, map_linear
+from vaelib.layers import (
+    CPUConv2d,
+    CPUConvTranspose2d,
+    FlattenLinear,
+    MapLinear,
+    PhaseConvTranspose2d,
+    SameConv2d,
+    map_linear,
+)
 from vaelib.models import ConvBNConfig, ConvConfig, UNetConfig, build_model, model_flops
 
 FORMATS = [torch.contiguous_format, torch.channels_last]
@@ -61,6 +69,51 @@ def test_same_conv_matches_conv(c_in, c_out, k, hw, fmt):
     _check_against_parent(parent, fast, (c_in, hw, hw), fmt)
 
 
+@pytest.mark.parametrize("fmt", FORMATS, ids=["nchw", "nhwc"])
+@pytest.mark.parametrize(
+    "args,kwargs,hw",
+    [
+        ((1, 4, 3), {"stride": 2, "padding": 1}, 8),  # seed 002's first layer
+        ((3, 5, 3), {"stride": 2, "padding": 1, "dilation": 2}, 9),
+        ((4, 6, 1), {"groups": 2}, 5),
+        ((2, 3, 2), {"padding": 1, "bias": False}, 6),
+    ],
+)
+def test_cpu_conv_matches_conv(args, kwargs, hw, fmt):
+    torch.manual_seed(0)
+    _check_against_parent(nn.Conv2d(*args, **kwargs), CPUConv2d(*args, **kwargs), (args[0], hw, hw), fmt)
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=["nchw", "nhwc"])
+@pytest.mark.parametrize(
+    "args,kwargs,hw",
+    [
+        ((6, 4, 4), {"stride": 2, "padding": 1}, 4),  # seed 002's decoder, 64 -> 32
+        ((5, 3, 3), {"stride": 2, "padding": 1, "output_padding": 1}, 5),  # seed 000's decoder
+        ((4, 6, 3), {"groups": 2, "dilation": 2}, 4),
+        ((2, 3, 2), {"bias": False}, 5),
+    ],
+)
+def test_cpu_conv_transpose_matches_conv_transpose(args, kwargs, hw, fmt):
+    torch.manual_seed(0)
+    parent, fast = nn.ConvTranspose2d(*args, **kwargs), CPUConvTranspose2d(*args, **kwargs)
+    _check_against_parent(parent, fast, (args[0], hw, hw), fmt)
+
+
+def test_cpu_convs_skip_the_input_gradient_of_a_first_layer():
+    """Data needs no gradient: the backward computes only weight and bias gradients (oneDNN is asked for less)."""
+    torch.manual_seed(0)
+    conv = CPUConv2d(1, 3, 3, stride=2, padding=1).double()
+    x = torch.randn(2, 1, 6, 6, dtype=torch.double)
+    conv(x).sum().backward()
+    ref = nn.Conv2d(1, 3, 3, stride=2, padding=1).double()
+    ref.load_state_dict(conv.state_dict())
+    ref(x).sum().backward()
+    torch.testing.assert_close(conv.weight.grad, ref.weight.grad)
+    torch.testing.assert_close(conv.bias.grad, ref.bias.grad)
+    assert x.grad is None
+
+
 def test_fast_layers_fall_back_outside_their_shapes():
     torch.manual_seed(0)
     # stride 2 with kernel 3 and output padding (seed 000's decoder), stride-2 conv: the parents' forward
@@ -78,6 +131,8 @@ def test_fast_layers_gradcheck():
     for layer, shape in (
         (PhaseConvTranspose2d(2, 1, 4, 2, 1), (2, 2, 3, 3)),
         (SameConv2d(2, 1, 3, padding=1), (2, 2, 4, 4)),
+        (CPUConv2d(2, 3, 3, stride=2, padding=1), (2, 2, 5, 5)),
+        (CPUConvTranspose2d(2, 3, 3, stride=2, padding=1, output_padding=1), (2, 2, 3, 3)),
     ):
         layer = layer.double()
         x = torch.randn(*shape, dtype=torch.double, requires_grad=True)

@@ -5,8 +5,10 @@ exist: oneDNN, PyTorch's CPU convolution library, is slow at the forward of conv
 channels. Measured on the 2-core AVX2 machine of this project: ConvTranspose2d 32 -> 1 (14x14 -> 28x28, batch
 128) takes 4.8 ms forward for 26 MFLOP (5 GFLOP/s, against about 120 for a large matmul); seed 000's last Conv2d
 (32 -> 1, 3x3, batch 512) 20 ms. Their forwards here are one batched matmul plus a few shifted adds of whole
-image-sized slabs; their backwards stay oneDNN's (`make bench-layers` times both against the parents). The
-linear layers keep a channels-last feature map in its layout, where torch.nn would copy it to flatten or reshape.
+image-sized slabs. Backwards are oneDNN's, asked only for the input and weight gradients: oneDNN computes a bias
+gradient inside its weight-gradient kernel more slowly than a plain sum over the output gradient (`CPUConv2d`,
+`CPUConvTranspose2d`; `make bench-layers` times every layer against its parent). The linear layers keep a
+channels-last feature map in its layout, where torch.nn would copy it to flatten or reshape.
 
 Under torch.compile / torch.export (e.g. the ONNX export of the explorer) they fall back to their parents.
 """
@@ -40,6 +42,62 @@ def _map_matmul(x: torch.Tensor, w_cols: torch.Tensor) -> torch.Tensor:
     return torch.bmm(w_cols.t().expand(b, -1, -1), x.reshape(b, c, h * w))
 
 
+def _conv_grads(ctx, grad_out, x, weight, geometry):
+    """Input, weight and bias gradients of a convolution: oneDNN's for the first two, a sum for the bias.
+
+    geometry = (stride, padding, dilation, transposed, output_padding, groups) as for aten.convolution. Only the
+    gradients autograd asks for are computed (a first layer gets no input gradient)."""
+    need = ctx.needs_input_grad
+    grad_x = grad_w = grad_b = None
+    if need[0] or need[1]:
+        grad_x, grad_w, _ = _conv_backward(grad_out, x, weight, None, *geometry, (need[0], need[1], False))
+    if ctx.has_bias and need[2]:
+        # `make bench-layers` on the 2-core machine: seed 000's ConvTranspose2d 64 -> 32 (14 -> 28, batch 512),
+        # forward + backward 177 ms with oneDNN's bias gradient, 121 ms with this sum.
+        grad_b = grad_out.sum((0, 2, 3))
+    return grad_x, grad_w, grad_b
+
+
+class _Conv(torch.autograd.Function):
+    """aten.convolution forward (oneDNN on the CPU); backward by `_conv_grads`."""
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, geometry):
+        ctx.save_for_backward(x, weight)
+        ctx.geometry, ctx.has_bias = geometry, bias is not None
+        return torch.ops.aten.convolution(x, weight, bias, *geometry)
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        x, weight = ctx.saved_tensors
+        return *_conv_grads(ctx, grad_out, x, weight, ctx.geometry), None
+
+
+def _plain_geometry(conv: nn.Conv2d | nn.ConvTranspose2d) -> bool:
+    """A conv the aten op computes as is: zero padding given as numbers (not 'same'/'valid' or another mode)."""
+    return not _traced() and conv.padding_mode == "zeros" and not isinstance(conv.padding, str)
+
+
+class CPUConv2d(nn.Conv2d):
+    """nn.Conv2d whose CPU backward takes the bias gradient as a sum (see `_conv_grads`); elsewhere the parent."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 4 or x.device.type != "cpu" or not _plain_geometry(self):
+            return super().forward(x)
+        geometry = (self.stride, self.padding, self.dilation, False, (0, 0), self.groups)
+        return _Conv.apply(x, self.weight, self.bias, geometry)
+
+
+class CPUConvTranspose2d(nn.ConvTranspose2d):
+    """nn.ConvTranspose2d whose CPU backward takes the bias gradient as a sum; elsewhere the parent."""
+
+    def forward(self, x: torch.Tensor, output_size: list[int] | None = None) -> torch.Tensor:
+        if output_size is not None or x.ndim != 4 or x.device.type != "cpu" or not _plain_geometry(self):
+            return super().forward(x, output_size)
+        geometry = (self.stride, self.padding, self.dilation, True, self.output_padding, self.groups)
+        return _Conv.apply(x, self.weight, self.bias, geometry)
+
+
 class _PhaseConvTranspose(torch.autograd.Function):
     """ConvTranspose2d with kernel = 2 * stride as one matmul and four shifted adds (forward); oneDNN's backward."""
 
@@ -63,24 +121,18 @@ class _PhaseConvTranspose(torch.autograd.Function):
         out = full[:, :, padding : padding + out_h, padding : padding + out_w]
         out = out + bias.view(1, -1, 1, 1) if bias is not None else out.contiguous()
         ctx.save_for_backward(x, weight)
-        ctx.conf = (stride, padding, bias is not None)
+        ctx.geometry = ((stride, stride), (padding, padding), (1, 1), True, (0, 0), 1)
+        ctx.has_bias = bias is not None
         return out
 
     @staticmethod
     def backward(ctx, grad_out):
-        x, weight = ctx.saved_tensors
-        stride, padding, has_bias = ctx.conf
-        need = ctx.needs_input_grad
         # oneDNN's backward of this layer is fast (about 1 ms for both gradients at seed 002's shapes).
-        grad_x, grad_w, grad_b = _conv_backward(
-            grad_out, x, weight, [weight.shape[1]] if has_bias else None,
-            (stride, stride), (padding, padding), (1, 1), True, (0, 0), 1,
-            (need[0], need[1], has_bias and need[2]),
-        )  # fmt: skip
-        return grad_x, grad_w, grad_b, None, None
+        x, weight = ctx.saved_tensors
+        return *_conv_grads(ctx, grad_out, x, weight, ctx.geometry), None, None
 
 
-class PhaseConvTranspose2d(nn.ConvTranspose2d):
+class PhaseConvTranspose2d(CPUConvTranspose2d):
     """nn.ConvTranspose2d (kernel = 2 * stride, few output channels) computed as one matmul + four shifted adds."""
 
     def _fast(self) -> bool:
@@ -130,22 +182,17 @@ class _SameConv(torch.autograd.Function):
         if bias is not None:
             out += bias.view(1, -1, 1, 1)
         ctx.save_for_backward(x, weight)
+        ctx.geometry = ((1, 1), (p, p), (1, 1), False, (0, 0), 1)
         ctx.has_bias = bias is not None
         return out
 
     @staticmethod
     def backward(ctx, grad_out):
         x, weight = ctx.saved_tensors
-        p = weight.shape[-1] // 2
-        need = ctx.needs_input_grad
-        grad_x, grad_w, grad_b = _conv_backward(
-            grad_out, x, weight, [weight.shape[0]] if ctx.has_bias else None,
-            (1, 1), (p, p), (1, 1), False, (0, 0), 1, (need[0], need[1], ctx.has_bias and need[2]),
-        )  # fmt: skip
-        return grad_x, grad_w, grad_b
+        return _conv_grads(ctx, grad_out, x, weight, ctx.geometry)
 
 
-class SameConv2d(nn.Conv2d):
+class SameConv2d(CPUConv2d):
     """nn.Conv2d (stride 1, odd kernel, 'same' zero padding, few output channels), computed faster on the CPU."""
 
     def _fast(self) -> bool:

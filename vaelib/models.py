@@ -14,7 +14,15 @@ from typing import Any
 import torch
 from torch import nn
 
-from vaelib.layers import FlattenLinear, MapLinear, PhaseConvTranspose2d, SameConv2d, map_linear
+from vaelib.layers import (
+    CPUConv2d,
+    CPUConvTranspose2d,
+    FlattenLinear,
+    MapLinear,
+    PhaseConvTranspose2d,
+    SameConv2d,
+    map_linear,
+)
 
 __all__ = [
     "VAEOutput",
@@ -227,7 +235,7 @@ def _build_conv(cfg: ConvConfig) -> VAE:
     enc: list[nn.Module] = []
     in_ch, down = c, 1
     for ch, stride in zip(cfg.channels, cfg.strides, strict=True):
-        enc += [nn.Conv2d(in_ch, ch, 3, stride=stride, padding=1), nn.ReLU(inplace=True)]  # stride 2 halves H, W
+        enc += [CPUConv2d(in_ch, ch, 3, stride=stride, padding=1), nn.ReLU(inplace=True)]  # stride 2 halves H, W
         in_ch, down = ch, down * stride
     fh, fw = h // down, w // down  # 28 -> [B, 64, 14, 14] with the default strides
     flat = in_ch * fh * fw
@@ -238,7 +246,7 @@ def _build_conv(cfg: ConvConfig) -> VAE:
         MapLinear(cfg.latent_dim, (in_ch, fh, fw)),  # [B, 64, 14, 14]
         nn.ReLU(inplace=True),
         nn.Identity(),  # MapLinear reshapes; this placeholder keeps the layer indices of saved checkpoints
-        nn.ConvTranspose2d(in_ch, cfg.channels[0], 3, stride=down, padding=1, output_padding=down - 1),
+        CPUConvTranspose2d(in_ch, cfg.channels[0], 3, stride=down, padding=1, output_padding=down - 1),
         nn.ReLU(inplace=True),  # [B, 32, 28, 28]
         SameConv2d(cfg.channels[0], c, 3, padding=1),  # [B, C, 28, 28]
     ]
@@ -250,17 +258,17 @@ def _build_conv_bn(cfg: ConvBNConfig) -> VAE:
     c1, c2 = cfg.channels
     fh, fw = h // 4, w // 4
     enc = nn.Sequential(
-        nn.Conv2d(c, c1, 3, stride=2, padding=1),
+        CPUConv2d(c, c1, 3, stride=2, padding=1),
         nn.BatchNorm2d(c1),
         nn.ReLU(inplace=True),  # [B, 32, 14, 14]
-        nn.Conv2d(c1, c2, 3, stride=2, padding=1),
+        CPUConv2d(c1, c2, 3, stride=2, padding=1),
         nn.BatchNorm2d(c2),
         nn.ReLU(inplace=True),  # [B, 64, 7, 7]; the VAE's heads flatten it
     )
     dec = nn.Sequential(
         MapLinear(cfg.latent_dim, (c2, fh, fw)),  # [B, 64, 7, 7]
         nn.Identity(),  # MapLinear reshapes; this placeholder keeps the layer indices of saved checkpoints
-        nn.ConvTranspose2d(c2, c1, 4, stride=2, padding=1),
+        CPUConvTranspose2d(c2, c1, 4, stride=2, padding=1),
         nn.BatchNorm2d(c1),
         nn.ReLU(inplace=True),  # [B, 32, 14, 14]
         PhaseConvTranspose2d(c1, c, 4, stride=2, padding=1),  # [B, C, 28, 28]
