@@ -28,11 +28,13 @@ def _once(fn, reps: int) -> float:
     return (time.perf_counter() - t0) / reps * 1000
 
 
-def compare(name: str, parent: nn.Module, fast: nn.Module, batch: int, in_shape, reps: int, rounds: int) -> None:
+def compare(
+    name: str, parent: nn.Module, fast: nn.Module, batch: int, in_shape, reps: int, rounds: int, input_grad=True
+) -> None:
     """Time parent vs fast (same weights) on one channels-last input; print the medians."""
     fast.load_state_dict(parent.state_dict())
     parent, fast = (m.to(memory_format=torch.channels_last) for m in (parent, fast))
-    x = torch.randn(batch, *in_shape).contiguous(memory_format=torch.channels_last).requires_grad_(True)
+    x = torch.randn(batch, *in_shape).contiguous(memory_format=torch.channels_last).requires_grad_(input_grad)
     y = parent(x)
     grad = torch.randn_like(y)
     diff = (y - fast(x)).abs().max().item()
@@ -48,8 +50,8 @@ def compare(name: str, parent: nn.Module, fast: nn.Module, batch: int, in_shape,
             times["parent"].append(_once(f_parent, reps))
             times["fast"].append(_once(f_fast, reps))
         p, f = statistics.median(times["parent"]), statistics.median(times["fast"])
-        print(f"{name:44s} {label:17s} torch.nn {p:8.2f} ms   vaelib {f:8.2f} ms   x{p / f:.2f}", flush=True)
-    print(f"{name:44s} largest output difference {diff:.1e}", flush=True)
+        print(f"{name:52s} {label:17s} torch.nn {p:8.2f} ms   vaelib {f:8.2f} ms   x{p / f:.2f}", flush=True)
+    print(f"{name:52s} largest output difference {diff:.1e}", flush=True)
 
 
 def main() -> None:
@@ -66,7 +68,12 @@ def main() -> None:
         "Conv2d 32->1, k3 same, 28x28, batch 512",
         nn.Conv2d(32, 1, 3, padding=1), SameConv2d(32, 1, 3, padding=1), 512, (32, 28, 28), 3, args.rounds,
     )  # fmt: skip
-    # The rest only change the backward (the bias gradient as a sum), so their forwards should tie.
+    # The rest only change the backward (the bias gradient as a sum; a first layer gets no input gradient), so
+    # their forwards should tie.
+    compare(
+        "Conv2d 1->32, k3 s2, 28->14, batch 128 (first)",
+        nn.Conv2d(1, 32, 3, 2, 1), CPUConv2d(1, 32, 3, 2, 1), 128, (1, 28, 28), 20, args.rounds, input_grad=False,
+    )  # fmt: skip
     compare(
         "Conv2d 32->64, k3 s2, 14->7, batch 128",
         nn.Conv2d(32, 64, 3, 2, 1), CPUConv2d(32, 64, 3, 2, 1), 128, (32, 14, 14), 20, args.rounds,

@@ -164,6 +164,8 @@ def main() -> None:
     p.add_argument("--conv-epochs", type=int, default=5, help="timed epochs per conv model (median reported)")
     p.add_argument("--seeds", type=int, nargs="+", default=[1, 2], help="seeds of (a) and (b); losses are averaged")
     args = p.parse_args()
+    if args.conv_epochs < 1 or args.epochs < 1:
+        p.error("--epochs and --conv-epochs must be at least 1")
 
     train = data.load_dataset("mnist", "train", args.root)
     test = data.load_dataset("mnist", "test", args.root)
@@ -225,7 +227,7 @@ def main() -> None:
         tr = vaelib_trainer(cfg, x_sub, bs, args.seeds[0])
         timed_epochs(tr, 1)
         roof_before = matmul_flops_per_second()
-        # Median of 5: a short epoch is at the mercy of the machine's noise (about +-10% here).
+        # A median over several epochs: a short epoch is at the mercy of the machine's noise (about +-10% here).
         epochs = [t * len(x_train) / len(x_sub) for t in epoch_seconds(tr, args.conv_epochs)]
         s = float(np.median(epochs))
         roof = (roof_before + matmul_flops_per_second()) / 2
@@ -233,7 +235,8 @@ def main() -> None:
         conv_ratios[name] = s / bound
         print(
             f"{name}: {s:.1f} s/epoch (60k, batch {bs}; median of {', '.join(f'{t:.1f}' for t in epochs)}),"
-            f" FLOP bound {bound:.1f} s -> ratio {s / bound:.2f}"
+            f" FLOP bound {bound:.1f} s -> ratio {s / bound:.2f}",
+            flush=True,
         )
         del tr
 
@@ -259,6 +262,7 @@ def main() -> None:
         "reference_test_losses": [round(v, 3) for v in ref_losses],
         "vaelib_test_losses": [round(v, 3) for v in our_losses],
         "epochs": args.epochs,
+        "conv_epochs": args.conv_epochs,
         "flop_bound_s_per_epoch_bs128": round(bound_128, 3),
         "vaelib_s_per_epoch_bs512": round(s_512, 3),
         "flop_bound_s_per_epoch_bs512": round(bound_512, 3),

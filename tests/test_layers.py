@@ -10,6 +10,7 @@ import pytest
 import torch
 from torch import nn
 
+import vaelib.layers
 from vaelib.layers import (
     CPUConv2d,
     CPUConvTranspose2d,
@@ -81,7 +82,9 @@ def test_same_conv_matches_conv(c_in, c_out, k, hw, fmt):
 )
 def test_cpu_conv_matches_conv(args, kwargs, hw, fmt):
     torch.manual_seed(0)
-    _check_against_parent(nn.Conv2d(*args, **kwargs), CPUConv2d(*args, **kwargs), (args[0], hw, hw), fmt)
+    fast = CPUConv2d(*args, **kwargs)
+    assert _takes_the_fast_path(fast, (2, args[0], hw, hw))
+    _check_against_parent(nn.Conv2d(*args, **kwargs), fast, (args[0], hw, hw), fmt)
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=["nchw", "nhwc"])
@@ -97,26 +100,73 @@ def test_cpu_conv_matches_conv(args, kwargs, hw, fmt):
 def test_cpu_conv_transpose_matches_conv_transpose(args, kwargs, hw, fmt):
     torch.manual_seed(0)
     parent, fast = nn.ConvTranspose2d(*args, **kwargs), CPUConvTranspose2d(*args, **kwargs)
+    assert _takes_the_fast_path(fast, (2, args[0], hw, hw))
     _check_against_parent(parent, fast, (args[0], hw, hw), fmt)
 
 
-def test_cpu_convs_skip_the_input_gradient_of_a_first_layer():
-    """Data needs no gradient: the backward computes only weight and bias gradients (oneDNN is asked for less)."""
+def _takes_the_fast_path(layer: nn.Module, shape) -> bool:
+    """The layer's output comes from vaelib's own autograd Function, not the parent's."""
+    x = torch.randn(*shape, requires_grad=True)
+    return type(layer(x).grad_fn).__name__ == "_ConvBackward"
+
+
+@pytest.mark.parametrize(
+    "parent,fast",
+    [
+        # seed 002's layers at batch 128 sizes, float32 channels-last as in training: oneDNN's kernels
+        (nn.Conv2d(1, 32, 3, 2, 1), CPUConv2d(1, 32, 3, 2, 1)),
+        (nn.Conv2d(32, 64, 3, 2, 1), CPUConv2d(32, 64, 3, 2, 1)),
+        (nn.ConvTranspose2d(64, 32, 4, 2, 1), CPUConvTranspose2d(64, 32, 4, 2, 1)),
+        (nn.ConvTranspose2d(32, 1, 4, 2, 1), PhaseConvTranspose2d(32, 1, 4, 2, 1)),
+    ],
+)
+def test_cpu_convs_match_in_float32_channels_last(parent, fast):
+    """The training path (oneDNN, float32, channels-last): same outputs and gradients up to float32 rounding."""
+    torch.manual_seed(0)
+    fast.load_state_dict(parent.state_dict())
+    parent, fast = (m.to(memory_format=torch.channels_last) for m in (parent, fast))
+    h = 28 if parent.in_channels == 1 else 14 if parent.in_channels == 32 else 7
+    x = torch.randn(16, parent.in_channels, h, h).contiguous(memory_format=torch.channels_last)
+    xs = [x.clone().requires_grad_(parent.in_channels > 1) for _ in range(2)]
+    ys = [m(xi) for m, xi in zip((parent, fast), xs, strict=True)]
+    torch.testing.assert_close(ys[1], ys[0], rtol=1e-4, atol=1e-5)
+    grad = torch.randn_like(ys[0])
+    for y in ys:
+        y.backward(grad)
+    if parent.in_channels > 1:
+        torch.testing.assert_close(xs[1].grad, xs[0].grad, rtol=1e-4, atol=1e-4)
+    for p, q in zip(parent.parameters(), fast.parameters(), strict=True):
+        torch.testing.assert_close(q.grad, p.grad, rtol=1e-4, atol=1e-3)
+
+
+def test_cpu_convs_skip_the_input_gradient_of_a_first_layer(monkeypatch):
+    """Data needs no gradient: oneDNN is asked for the weight gradient only (the bias gradient is a sum)."""
+    masks = []
+
+    def recording(*args):
+        masks.append(tuple(args[-1]))
+        return torch.ops.aten.convolution_backward(*args)
+
+    monkeypatch.setattr(vaelib.layers, "_conv_backward", recording)
     torch.manual_seed(0)
     conv = CPUConv2d(1, 3, 3, stride=2, padding=1).double()
     x = torch.randn(2, 1, 6, 6, dtype=torch.double)
     conv(x).sum().backward()
+    assert masks == [(False, True, False)]
     ref = nn.Conv2d(1, 3, 3, stride=2, padding=1).double()
     ref.load_state_dict(conv.state_dict())
     ref(x).sum().backward()
     torch.testing.assert_close(conv.weight.grad, ref.weight.grad)
     torch.testing.assert_close(conv.bias.grad, ref.bias.grad)
-    assert x.grad is None
+    masks.clear()
+    xg = x.clone().requires_grad_(True)
+    conv(xg).sum().backward()
+    assert masks == [(True, True, False)]
 
 
 def test_fast_layers_fall_back_outside_their_shapes():
     torch.manual_seed(0)
-    # stride 2 with kernel 3 and output padding (seed 000's decoder), stride-2 conv: the parents' forward
+    # stride 2 with kernel 3 and output padding (seed 000's decoder), stride-2 conv: not the phase/same forms
     _check_against_parent(
         nn.ConvTranspose2d(3, 1, 3, 2, 1, output_padding=1), PhaseConvTranspose2d(3, 1, 3, 2, 1, output_padding=1),
         (3, 5, 5), torch.channels_last,
@@ -124,6 +174,36 @@ def test_fast_layers_fall_back_outside_their_shapes():
     _check_against_parent(nn.Conv2d(3, 1, 3, 2, 1), SameConv2d(3, 1, 3, 2, 1), (3, 6, 6), torch.channels_last)
     assert not PhaseConvTranspose2d(3, 1, 3, 2, 1, output_padding=1)._fast()
     assert not SameConv2d(3, 1, 3, 2, 1)._fast()
+
+
+@pytest.mark.parametrize(
+    "parent,fast,shape",
+    [
+        (nn.Conv2d(2, 3, 3, padding="same"), CPUConv2d(2, 3, 3, padding="same"), (2, 2, 5, 5)),
+        (nn.Conv2d(2, 3, 3, padding=1, padding_mode="reflect"), CPUConv2d(2, 3, 3, padding=1, padding_mode="reflect"),
+         (2, 2, 5, 5)),
+        (nn.Conv2d(2, 3, 3, padding=1), CPUConv2d(2, 3, 3, padding=1), (2, 5, 5)),  # unbatched
+        (nn.ConvTranspose2d(2, 3, 3, 2, 1, padding_mode="zeros"), CPUConvTranspose2d(2, 3, 3, 2, 1), (2, 4, 4)),
+    ],
+)  # fmt: skip
+def test_cpu_convs_fall_back_to_the_parent(parent, fast, shape):
+    """String padding, other padding modes, unbatched input: the parent's forward, the same values."""
+    torch.manual_seed(0)
+    fast.load_state_dict(parent.state_dict())
+    x = torch.randn(*shape, requires_grad=True)
+    y = fast(x)
+    assert type(y.grad_fn).__name__ != "_ConvBackward"
+    torch.testing.assert_close(y, parent(x))
+
+
+def test_cpu_conv_transpose_honours_output_size():
+    torch.manual_seed(0)
+    parent, fast = nn.ConvTranspose2d(2, 3, 3, 2, 1), CPUConvTranspose2d(2, 3, 3, 2, 1)
+    fast.load_state_dict(parent.state_dict())
+    x = torch.randn(2, 2, 4, 4)
+    y = fast(x, output_size=[8, 8])
+    assert y.shape[-2:] == (8, 8)
+    torch.testing.assert_close(y, parent(x, output_size=[8, 8]))
 
 
 def test_fast_layers_gradcheck():
@@ -176,13 +256,19 @@ def test_map_linear_emits_the_reshaped_output_channels_last():
 
 
 @pytest.mark.parametrize(
-    "layer", [PhaseConvTranspose2d(2, 1, 4, 2, 1), CPUConvTranspose2d(2, 3, 4, 2, 1), CPUConv2d(2, 3, 3, 2, 1)]
+    "layer,op",
+    [
+        (PhaseConvTranspose2d(2, 1, 4, 2, 1), "aten.conv_transpose2d.input"),
+        (CPUConvTranspose2d(2, 3, 4, 2, 1), "aten.conv_transpose2d.input"),
+        (CPUConv2d(2, 3, 3, 2, 1), "aten.conv2d.default"),
+    ],
 )
-def test_exported_graph_uses_the_plain_forms(layer):
+def test_exported_graph_uses_the_plain_forms(layer, op):
+    """The parent's op in the graph, not the CPU forms (the bare aten.convolution or a matmul)."""
     program = torch.export.export(layer.eval(), (torch.randn(2, 2, 3, 3),))
     targets = {str(n.target) for n in program.graph.nodes if n.op == "call_function"}
-    assert any("conv" in t for t in targets), targets
-    assert not any("bmm" in t or "autograd" in t.lower() for t in targets), targets
+    assert op in targets, targets
+    assert not any("bmm" in t or t == "aten.convolution.default" for t in targets), targets
 
 
 def test_conv_models_keep_their_checkpoint_layout():

@@ -1,14 +1,19 @@
 """Drop-in layers that compute what their torch.nn parents compute (up to float rounding), faster on the CPU.
 
 Each one subclasses the nn layer it replaces, so parameters, their names and checkpoints are unchanged. Why they
-exist: oneDNN, PyTorch's CPU convolution library, is slow at the forward of convolutions that write one or a few
-channels. Measured on the 2-core AVX2 machine of this project: ConvTranspose2d 32 -> 1 (14x14 -> 28x28, batch
-128) takes 4.8 ms forward for 26 MFLOP (5 GFLOP/s, against about 120 for a large matmul); seed 000's last Conv2d
-(32 -> 1, 3x3, batch 512) 20 ms. Their forwards here are one batched matmul plus a few shifted adds of whole
-image-sized slabs. Backwards are oneDNN's, asked only for the input and weight gradients: oneDNN computes a bias
-gradient inside its weight-gradient kernel more slowly than a plain sum over the output gradient (`CPUConv2d`,
-`CPUConvTranspose2d`; `make bench-layers` times every layer against its parent). The linear layers keep a
-channels-last feature map in its layout, where torch.nn would copy it to flatten or reshape.
+exist, measured on the 2-core AVX2 machine of this project (`make bench-layers` times every layer against its
+parent):
+
+- oneDNN, PyTorch's CPU convolution library, is slow at the forward of convolutions that write one or a few
+  channels: ConvTranspose2d 32 -> 1 (14x14 -> 28x28, batch 128) takes 4.8 ms forward for 26 MFLOP (5 GFLOP/s,
+  against about 120 for a large matmul); seed 000's last Conv2d (32 -> 1, 3x3, batch 512) 20 ms.
+  `PhaseConvTranspose2d` and `SameConv2d` compute those forwards as one batched matmul plus a few shifted adds of
+  whole image-sized slabs.
+- oneDNN computes a bias gradient inside its weight-gradient kernel, more slowly than a plain sum over the output
+  gradient. Every conv here (`CPUConv2d`, `CPUConvTranspose2d` and the two above) asks oneDNN only for the input
+  and weight gradients, and only for those autograd needs, and sums the bias gradient itself.
+- The linear layers keep a channels-last feature map in its layout, where torch.nn would copy it to flatten or
+  reshape.
 
 Under torch.compile / torch.export (e.g. the ONNX export of the explorer) they fall back to their parents.
 """
@@ -42,7 +47,9 @@ def _map_matmul(x: torch.Tensor, w_cols: torch.Tensor) -> torch.Tensor:
     return torch.bmm(w_cols.t().expand(b, -1, -1), x.reshape(b, c, h * w))
 
 
-def _conv_grads(ctx, grad_out, x, weight, geometry):
+def _conv_grads(
+    ctx, grad_out: torch.Tensor, x: torch.Tensor, weight: torch.Tensor, geometry: tuple
+) -> tuple[torch.Tensor | None, torch.Tensor | None, torch.Tensor | None]:
     """Input, weight and bias gradients of a convolution: oneDNN's for the first two, a sum for the bias.
 
     geometry = (stride, padding, dilation, transposed, output_padding, groups) as for aten.convolution. Only the
@@ -74,7 +81,8 @@ class _Conv(torch.autograd.Function):
 
 
 def _plain_geometry(conv: nn.Conv2d | nn.ConvTranspose2d) -> bool:
-    """A conv the aten op computes as is: zero padding given as numbers (not 'same'/'valid' or another mode)."""
+    """A conv the aten op computes as is (zero padding given as numbers, not 'same'/'valid' or another mode),
+    outside tracing (traced graphs get the parent's plain form)."""
     return not _traced() and conv.padding_mode == "zeros" and not isinstance(conv.padding, str)
 
 
@@ -99,7 +107,8 @@ class CPUConvTranspose2d(nn.ConvTranspose2d):
 
 
 class _PhaseConvTranspose(torch.autograd.Function):
-    """ConvTranspose2d with kernel = 2 * stride as one matmul and four shifted adds (forward); oneDNN's backward."""
+    """ConvTranspose2d with kernel = 2 * stride as one matmul and four shifted adds (forward); backward by
+    `_conv_grads`."""
 
     @staticmethod
     def forward(ctx, x, weight, bias, stride: int, padding: int):
@@ -164,7 +173,7 @@ def _shifted_add(out: torch.Tensor, src: torch.Tensor, dy: int, dx: int) -> None
 
 class _SameConv(torch.autograd.Function):
     """Stride-1 'same' Conv2d with few output channels: forward as one batched matmul + shifted adds of image
-    slabs (half of oneDNN's time at batch 512); oneDNN's backward."""
+    slabs (half of oneDNN's time at batch 512); backward by `_conv_grads`."""
 
     @staticmethod
     def forward(ctx, x, weight, bias):
