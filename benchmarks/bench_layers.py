@@ -54,47 +54,33 @@ def compare(
     print(f"{name:52s} largest output difference {diff:.1e}", flush=True)
 
 
+# (label, torch.nn parent, vaelib layer, constructor arguments, batch, input shape [C, H, W], calls per round)
+CASES = [
+    ("ConvTranspose2d 32->1, k4 s2, 14->28, batch 128", nn.ConvTranspose2d, PhaseConvTranspose2d, (32, 1, 4, 2, 1),
+     128, (32, 14, 14), 20),
+    ("Conv2d 32->1, k3 same, 28x28, batch 512", nn.Conv2d, SameConv2d, (32, 1, 3, 1, 1), 512, (32, 28, 28), 3),
+    # The rest only change the backward (the bias gradient as a sum; a first layer gets no input gradient), so
+    # their forwards should tie.
+    ("Conv2d 1->32, k3 s2, 28->14, batch 128 (first)", nn.Conv2d, CPUConv2d, (1, 32, 3, 2, 1), 128, (1, 28, 28), 20),
+    ("Conv2d 32->64, k3 s2, 14->7, batch 128", nn.Conv2d, CPUConv2d, (32, 64, 3, 2, 1), 128, (32, 14, 14), 20),
+    ("ConvTranspose2d 64->32, k4 s2, 7->14, batch 128", nn.ConvTranspose2d, CPUConvTranspose2d, (64, 32, 4, 2, 1),
+     128, (64, 7, 7), 20),
+    ("Conv2d 32->64, k3 s2, 28->14, batch 512", nn.Conv2d, CPUConv2d, (32, 64, 3, 2, 1), 512, (32, 28, 28), 3),
+    ("Conv2d 64->64, k3 s1, 14x14, batch 512", nn.Conv2d, CPUConv2d, (64, 64, 3, 1, 1), 512, (64, 14, 14), 3),
+    ("ConvTranspose2d 64->32, k3 s2 op1, 14->28, batch 512", nn.ConvTranspose2d, CPUConvTranspose2d,
+     (64, 32, 3, 2, 1, 1), 512, (64, 14, 14), 3),
+]  # fmt: skip
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--rounds", type=int, default=7, help="interleaved timing rounds (median reported)")
     args = p.parse_args()
     torch.manual_seed(0)
     print(f"threads {torch.get_num_threads()}", flush=True)
-    compare(
-        "ConvTranspose2d 32->1, k4 s2, 14->28, batch 128",
-        nn.ConvTranspose2d(32, 1, 4, 2, 1), PhaseConvTranspose2d(32, 1, 4, 2, 1), 128, (32, 14, 14), 20, args.rounds,
-    )  # fmt: skip
-    compare(
-        "Conv2d 32->1, k3 same, 28x28, batch 512",
-        nn.Conv2d(32, 1, 3, padding=1), SameConv2d(32, 1, 3, padding=1), 512, (32, 28, 28), 3, args.rounds,
-    )  # fmt: skip
-    # The rest only change the backward (the bias gradient as a sum; a first layer gets no input gradient), so
-    # their forwards should tie.
-    compare(
-        "Conv2d 1->32, k3 s2, 28->14, batch 128 (first)",
-        nn.Conv2d(1, 32, 3, 2, 1), CPUConv2d(1, 32, 3, 2, 1), 128, (1, 28, 28), 20, args.rounds, input_grad=False,
-    )  # fmt: skip
-    compare(
-        "Conv2d 32->64, k3 s2, 14->7, batch 128",
-        nn.Conv2d(32, 64, 3, 2, 1), CPUConv2d(32, 64, 3, 2, 1), 128, (32, 14, 14), 20, args.rounds,
-    )  # fmt: skip
-    compare(
-        "ConvTranspose2d 64->32, k4 s2, 7->14, batch 128",
-        nn.ConvTranspose2d(64, 32, 4, 2, 1), CPUConvTranspose2d(64, 32, 4, 2, 1), 128, (64, 7, 7), 20, args.rounds,
-    )  # fmt: skip
-    compare(
-        "Conv2d 32->64, k3 s2, 28->14, batch 512",
-        nn.Conv2d(32, 64, 3, 2, 1), CPUConv2d(32, 64, 3, 2, 1), 512, (32, 28, 28), 3, args.rounds,
-    )  # fmt: skip
-    compare(
-        "Conv2d 64->64, k3 s1, 14x14, batch 512",
-        nn.Conv2d(64, 64, 3, 1, 1), CPUConv2d(64, 64, 3, 1, 1), 512, (64, 14, 14), 3, args.rounds,
-    )  # fmt: skip
-    compare(
-        "ConvTranspose2d 64->32, k3 s2 op1, 14->28, batch 512",
-        nn.ConvTranspose2d(64, 32, 3, 2, 1, output_padding=1), CPUConvTranspose2d(64, 32, 3, 2, 1, output_padding=1),
-        512, (64, 14, 14), 3, args.rounds,
-    )  # fmt: skip
+    for label, parent, fast, conf, batch, in_shape, reps in CASES:
+        # The image (one channel) needs no gradient: a first layer is timed as training runs it.
+        compare(label, parent(*conf), fast(*conf), batch, in_shape, reps, args.rounds, input_grad=in_shape[0] > 1)
 
 
 if __name__ == "__main__":
