@@ -146,14 +146,13 @@ class PhaseConvTranspose2d(CPUConvTranspose2d):
 
     def _fast(self) -> bool:
         return (
-            not _traced()
+            _plain_geometry(self)
             and self.kernel_size[0] == self.kernel_size[1] == 2 * self.stride[0]
             and self.stride[0] == self.stride[1]
             and self.padding[0] == self.padding[1] < self.kernel_size[0]
             and self.output_padding == (0, 0)
             and self.dilation == (1, 1)
             and self.groups == 1
-            and self.padding_mode == "zeros"
             and self.out_channels <= MAX_FAST_OUT_CHANNELS
         )
 
@@ -207,14 +206,13 @@ class SameConv2d(CPUConv2d):
     def _fast(self) -> bool:
         k = self.kernel_size[0]
         return (
-            not _traced()
+            _plain_geometry(self)
             and self.kernel_size == (k, k)
             and k % 2 == 1
             and self.padding == (k // 2, k // 2)
             and self.stride == (1, 1)
             and self.dilation == (1, 1)
             and self.groups == 1
-            and self.padding_mode == "zeros"
             and self.out_channels <= MAX_FAST_OUT_CHANNELS
         )
 
