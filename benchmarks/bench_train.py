@@ -7,6 +7,10 @@ In ONE process, alternating epoch by epoch so both see the same machine state:
 Also: vaelib at batch 512 against the FLOP bound (model FLOPs / measured matmul throughput), the conv VAEs of
 seeds 000 and 002 against theirs, and the process's peak resident memory. The last line printed is JSON.
 
+The conv VAEs are timed in short epochs taken after every (a)/(b) pair, each between two matmul-roof
+measurements, so their reported ratios (medians) cover the whole run rather than the machine's state during a
+few seconds.
+
 Run it with `make bench` (needs `make data`).
 """
 
@@ -121,7 +125,10 @@ CHILD_PEAK_RSS = (
 
 def matmul_flops_per_second(n: int = 2048, reps: int = 8) -> float:
     """Measured float32 matmul throughput (FLOP/s) on this machine, the compute roof for the FLOP bound."""
-    a, b = torch.randn(n, n), torch.randn(n, n)
+    # A generator of its own: measured between the reference's epochs, it must not shift the global RNG stream the
+    # reference loop draws its shuffles and noise from.
+    gen = torch.Generator().manual_seed(0)
+    a, b = torch.randn(n, n, generator=gen), torch.randn(n, n, generator=gen)
     a @ b
     t0 = time.perf_counter()
     for _ in range(reps):
@@ -129,9 +136,14 @@ def matmul_flops_per_second(n: int = 2048, reps: int = 8) -> float:
     return 2 * n**3 * reps / (time.perf_counter() - t0)
 
 
+def train_flops(model: nn.Module, image_shape, n_examples: int) -> float:
+    """FLOPs of one training epoch: forward + backward, counted as 3x the forward FLOPs."""
+    return 3 * model_flops(model, image_shape) * n_examples
+
+
 def flop_bound_seconds(model: nn.Module, image_shape, n_examples: int, flops_per_s: float) -> float:
-    """Seconds per epoch if forward + backward (3x the forward FLOPs) ran at matmul speed."""
-    return 3 * model_flops(model, image_shape) * n_examples / flops_per_s
+    """Seconds per epoch if forward + backward ran at matmul speed."""
+    return train_flops(model, image_shape, n_examples) / flops_per_s
 
 
 def vaelib_trainer(model_cfg, x_train: torch.Tensor, batch_size: int, seed: int) -> Trainer:
@@ -156,16 +168,51 @@ def timed_epochs(trainer: Trainer, n: int) -> float:
     return float(np.median(epoch_seconds(trainer, n)))
 
 
+class ConvSampler:
+    """A conv VAE's seconds per epoch against its FLOP bound, sampled in short epochs spread over the whole run.
+
+    The 2-core machine's speed drifts by 10-20% over seconds to minutes, so a few epochs timed back to back report
+    whichever state it was in at that moment. Samples taken between the (a)/(b) epochs cover the whole run; each
+    one's bound uses the mean of the matmul roofs measured right before and right after it.
+    """
+
+    # Short roofs (about 0.5 s), as they are measured some sixty times per run.
+    ROOF_REPS = 4
+
+    def __init__(self, name: str, trainer: Trainer, batch_size: int, epoch_scale: float, flops_per_epoch: float):
+        self.name, self.trainer, self.batch_size = name, trainer, batch_size
+        self.epoch_scale, self.flops_per_epoch = epoch_scale, flops_per_epoch
+        self.seconds: list[float] = []  # per sample, scaled to a full epoch
+        self.bounds: list[float] = []  # per sample: the FLOP bound at the roofs around it, seconds per epoch
+
+    def sample(self, roof_before: float) -> float:
+        """Time one short epoch (scaled to a full one) and measure the roof after it, which it returns."""
+        self.seconds.append(epoch_seconds(self.trainer, 1)[0] * self.epoch_scale)
+        roof_after = matmul_flops_per_second(reps=self.ROOF_REPS)
+        self.bounds.append(self.flops_per_epoch / ((roof_before + roof_after) / 2))
+        return roof_after
+
+    def ratios(self) -> list[float]:
+        """Each sample's seconds over its own FLOP bound."""
+        return [s / b for s, b in zip(self.seconds, self.bounds, strict=True)]
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--root", default="data", help="data folder")
-    p.add_argument("--epochs", type=int, default=10, help="epochs of (a) and (b) at batch 128")
-    p.add_argument("--conv-examples", type=int, default=6144, help="examples per timed conv epoch (scaled up)")
-    p.add_argument("--conv-epochs", type=int, default=5, help="timed epochs per conv model (median reported)")
+    p.add_argument(
+        "--epochs",
+        type=int,
+        default=10,
+        help="epochs of (a) and (b) at batch 128, per seed; one conv sample after each",
+    )
+    p.add_argument(
+        "--conv-examples", type=int, default=3072, help="examples per timed conv epoch (a sample, scaled up to 60k)"
+    )
     p.add_argument("--seeds", type=int, nargs="+", default=[1, 2], help="seeds of (a) and (b); losses are averaged")
     args = p.parse_args()
-    if args.conv_epochs < 1 or args.epochs < 1:
-        p.error("--epochs and --conv-epochs must be at least 1")
+    if args.epochs < 1 or args.conv_examples < 1:
+        p.error("--epochs and --conv-examples must be at least 1")
 
     train = data.load_dataset("mnist", "train", args.root)
     test = data.load_dataset("mnist", "test", args.root)
@@ -179,6 +226,21 @@ def main() -> None:
         flush=True,
     )
 
+    # The conv VAEs (seed 000 at its batch 512, seed 002 at 128), timed on a subset scaled to a 60k epoch: one sample
+    # of each after every (a)/(b) pair below, so their medians cover the whole run (see ConvSampler).
+    x_sub = x_train[: args.conv_examples]
+    conv = []
+    for name, cfg, bs in (
+        ("conv_seed000", ConvConfig(latent_dim=2), 512),
+        ("conv_bn_seed002", ConvBNConfig(latent_dim=16), 128),
+    ):
+        tr = vaelib_trainer(cfg, x_sub, bs, args.seeds[0])
+        timed_epochs(tr, 1)  # warm-up
+        conv.append(
+            ConvSampler(name, tr, bs, len(x_train) / len(x_sub), train_flops(tr.model, image_shape, len(x_train)))
+        )
+    del tr
+
     # (a) and (b), alternating epoch by epoch, once per seed (one seed's test loss varies by a few tenths).
     ref_test = DataLoader(TorchvisionStyleMNIST(test), batch_size=128, shuffle=False)
     ref_times, our_times, ref_losses, our_losses = [], [], [], []
@@ -191,8 +253,13 @@ def main() -> None:
         for epoch in range(1, args.epochs + 1):
             ref_times.append(reference_epoch(ref, ref_train, ref_opt))
             our_times.append(timed_epochs(ours, 1))
+            roof = matmul_flops_per_second(reps=ConvSampler.ROOF_REPS)
+            for c in conv:
+                roof = c.sample(roof)
             print(
-                f"seed {seed} epoch {epoch:>2}: reference {ref_times[-1]:6.2f} s   vaelib {our_times[-1]:6.2f} s",
+                f"seed {seed} epoch {epoch:>2}: reference {ref_times[-1]:6.2f} s   vaelib {our_times[-1]:6.2f} s   | per"
+                " 60k epoch (ratio to its bound): "
+                + ", ".join(f"{c.name} {c.seconds[-1]:5.1f} s ({c.seconds[-1] / c.bounds[-1]:.2f})" for c in conv),
                 flush=True,
             )
         torch.manual_seed(seed)
@@ -213,32 +280,22 @@ def main() -> None:
     roof_before = matmul_flops_per_second()
     s_512 = timed_epochs(big, 3)
     # The roof is measured right around the timed epochs: the machine's speed drifts over a long run.
-    peak_flops = (roof_before + matmul_flops_per_second()) / 2
-    bound_512 = flop_bound_seconds(big.model, image_shape, len(x_train), peak_flops)
+    roof_512 = (roof_before + matmul_flops_per_second()) / 2
+    bound_512 = flop_bound_seconds(big.model, image_shape, len(x_train), roof_512)
     print(f"batch 512: vaelib {s_512:.2f} s/epoch, FLOP bound {bound_512:.2f} s -> ratio {s_512 / bound_512:.2f}")
 
-    # Conv VAEs (seed 000 at its batch 512, seed 002 at 128), timed on a subset and scaled to a 60k epoch.
-    conv_ratios = {}
-    x_sub = x_train[: args.conv_examples]
-    for name, cfg, bs in (
-        ("conv_seed000", ConvConfig(latent_dim=2), 512),
-        ("conv_bn_seed002", ConvBNConfig(latent_dim=16), 128),
-    ):
-        tr = vaelib_trainer(cfg, x_sub, bs, args.seeds[0])
-        timed_epochs(tr, 1)
-        roof_before = matmul_flops_per_second()
-        # A median over several epochs: a short epoch is at the mercy of the machine's noise (about +-10% here).
-        epochs = [t * len(x_train) / len(x_sub) for t in epoch_seconds(tr, args.conv_epochs)]
-        s = float(np.median(epochs))
-        roof = (roof_before + matmul_flops_per_second()) / 2
-        bound = flop_bound_seconds(tr.model, image_shape, len(x_train), roof)
-        conv_ratios[name] = s / bound
+    conv_ratios, conv_ranges = {}, {}
+    for c in conv:
+        ratios = c.ratios()
+        conv_ratios[c.name], conv_ranges[c.name] = float(np.median(ratios)), (min(ratios), max(ratios))
         print(
-            f"{name}: {s:.1f} s/epoch (60k, batch {bs}; median of {', '.join(f'{t:.1f}' for t in epochs)}),"
-            f" FLOP bound {bound:.1f} s -> ratio {s / bound:.2f}",
+            f"{c.name} (60k, batch {c.batch_size}), medians of {len(ratios)} samples spread over the run:"
+            f" {np.median(c.seconds):.1f} s/epoch, FLOP bound {np.median(c.bounds):.1f} s, ratio"
+            f" {conv_ratios[c.name]:.2f} (the samples' ratios range from {min(ratios):.2f} to {max(ratios):.2f})",
             flush=True,
         )
-        del tr
+    n_conv_samples = len(conv[0].seconds)
+    del conv
 
     bench_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     # A training run's own peak memory: the CLI training the canonical model for one epoch in a fresh process,
@@ -262,14 +319,17 @@ def main() -> None:
         "reference_test_losses": [round(v, 3) for v in ref_losses],
         "vaelib_test_losses": [round(v, 3) for v in our_losses],
         "epochs": args.epochs,
-        "conv_epochs": args.conv_epochs,
+        "conv_samples": n_conv_samples,
+        "conv_examples": len(x_sub),
         "flop_bound_s_per_epoch_bs128": round(bound_128, 3),
         "vaelib_s_per_epoch_bs512": round(s_512, 3),
         "flop_bound_s_per_epoch_bs512": round(bound_512, 3),
         "flop_bound_ratio_bs512": round(s_512 / bound_512, 3),
         "conv_flop_bound_ratios": {k: round(v, 3) for k, v in conv_ratios.items()},
         "conv_flop_bound_ratio": round(max(conv_ratios.values()), 3),
+        "conv_flop_bound_ratio_ranges": {k: [round(v, 3) for v in r] for k, r in conv_ranges.items()},
         "matmul_gflops": round(peak_flops / 1e9, 1),
+        "matmul_gflops_bs512": round(roof_512 / 1e9, 1),
         "threads": torch.get_num_threads(),
         "peak_rss_mib": round(peak_rss_mib, 1),
         "benchmark_process_rss_mib": round(bench_rss_mib, 1),
