@@ -173,5 +173,5 @@ def test_gaussian_likelihoods():
     assert learned.reconstruction(out, x).sum() <= fixed.reconstruction(out, x).sum() + 1e-4
     mse = losses.Objective(losses.ObjectiveConfig(likelihood="mse"))
     assert torch.allclose(mse.reconstruction(out, x), ((mean - x) ** 2).flatten(1).sum(1))
-    with pytest.raises(ValueError, match="unknown likelihood"):
+    with pytest.raises(ValueError, match="likelihood must be one of"):
         losses.Objective(losses.ObjectiveConfig(likelihood="poisson"))

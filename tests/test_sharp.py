@@ -62,7 +62,7 @@ def test_adversarial_weight_warm_up_and_ramp():
     )
     with pytest.raises(ValueError, match="feature network"):
         SharpObjective(ObjectiveConfig(), SharpConfig(perceptual_weight=1.0), SHAPE)
-    with pytest.raises(ValueError, match="adversarial loss"):
+    with pytest.raises(ValueError, match="adversarial_loss must be one of"):
         SharpObjective(ObjectiveConfig(), SharpConfig(adversarial_loss="wgan"), SHAPE)
 
 

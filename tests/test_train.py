@@ -234,6 +234,99 @@ def test_cli_errors_are_one_line(tmp_path, capsys):
     assert "cannot read config" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "flags, message",
+    [
+        (["--batch-size", "0"], "batch_size must be at least 1"),
+        (["--epochs", "-3"], "num_epochs must be at least 1"),
+        (["--latent-dim", "0"], "latent_dim must be at least 1"),
+        (["--lr", "0"], "lr must be positive"),
+        (["--beta-schedule", "linear"], "needs warmup_epochs > 0"),
+        (["--classes", ""], "classes must list at least one class"),
+        (["--device", "gpu"], "unknown device 'gpu'"),
+    ],
+)
+def test_cli_rejects_impossible_settings_before_touching_the_run(tiny_root, tmp_path, capsys, flags, message):
+    root, _ = tiny_root
+    out = tmp_path / "run"
+    assert main(["train", "--max-train", "30", "--data-root", str(root), "--out", str(out), "--quiet", *flags]) == 1
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+    assert not (out / "config.json").exists()  # a run that never started does not claim its directory
+
+
+@pytest.mark.parametrize(
+    "section, value, message",
+    [
+        ("optim", {"num_epochs": "3"}, "OptimConfig.num_epochs must be an integer, got '3'"),
+        ("optim", {"lr": "1e-3"}, "OptimConfig.lr must be a finite number"),
+        ("data", {"classes": 3}, "DataConfig.classes must be a list"),
+        ("model", {"kind": "mlp", "hidden": [16, "x"]}, "MLPConfig.hidden must be an integer"),
+    ],
+)
+def test_cli_config_file_values_are_type_checked(tmp_path, capsys, section, value, message):
+    (tmp_path / "c.json").write_text(json.dumps({section: value}))
+    assert main(["train", "--config", str(tmp_path / "c.json"), "--data-root", str(tmp_path)]) == 1
+    assert message in capsys.readouterr().err
+
+
+def test_cli_config_file_keeps_the_sharp_section_and_rejects_unknown_ones(tmp_path, capsys):
+    from vaelib.cli import build_parser
+    from vaelib.cli_train import config_from_args
+
+    path = tmp_path / "c.json"
+    path.write_text(json.dumps({"model": {"kind": "mlp"}, "sharp": {"adversarial_weight": 0.1}}))
+    args = build_parser().parse_args(["train", "--config", str(path)])
+    config = config_from_args(args, set())
+    assert config.sharp is not None and config.sharp.adversarial_weight == 0.1
+    path.write_text(json.dumps({"model": {"kind": "mlp"}, "optimizer": {"lr": 0.1}}))
+    assert main(["train", "--config", str(path), "--data-root", str(tmp_path)]) == 1
+    assert "unknown sections optimizer" in capsys.readouterr().err
+
+
+def test_cli_reports_unloadable_runs_in_one_line(tiny_root, tmp_path, capsys):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "checkpoint.pt").write_bytes(b"not a checkpoint")
+    assert main(["sample", str(bad), "--out", str(tmp_path / "x.png")]) == 1
+    err = capsys.readouterr().err
+    assert "not a readable checkpoint" in err and err.count("\n") == 1
+    torch.save({"model": {}, "config": {"kind": "classifier"}}, bad / "checkpoint.pt")  # another kind of run
+    assert main(["sample", str(bad), "--out", str(tmp_path / "x.png")]) == 1
+    assert "not a VAE run's checkpoint" in capsys.readouterr().err
+
+
+def test_resuming_from_a_damaged_checkpoint_says_so_and_keeps_it(tiny_root, tmp_path):
+    root, _ = tiny_root
+    out = tmp_path / "r"
+    out.mkdir()
+    (out / "checkpoint.pt").write_bytes(b"\x80garbage")
+    with pytest.raises(ValueError, match="cannot resume from .*checkpoint.pt.*move it away"):
+        train_run(run_config(), out, root, quiet=True)
+    assert (out / "checkpoint.pt").read_bytes() == b"\x80garbage"  # nothing overwritten
+
+
+def test_training_a_finished_run_again_keeps_the_evaluation_metrics(tiny_root, tmp_path):
+    root, _ = tiny_root
+    out = tmp_path / "r"
+    first = train_run(run_config(), out, root, quiet=True)
+    metrics = json.loads((out / "metrics.json").read_text())
+    (out / "metrics.json").write_text(json.dumps({**metrics, "fid_samples": 12.5}))  # as `evaluate` adds
+    again = train_run(run_config(), out, root, quiet=True)
+    kept = json.loads((out / "metrics.json").read_text())
+    assert kept["fid_samples"] == 12.5
+    assert kept["test_loss"] == pytest.approx(first.metrics["test_loss"]) and again.history == first.history
+
+
+def test_config_checks_normalize_lists_and_keep_numbers_as_written():
+    assert DataConfig(classes=[7, 1, 1]).classes == (1, 7)  # one order, no repeats: one run name
+    assert OptimConfig(lr=1).lr == 1 and isinstance(OptimConfig(lr=1).lr, int)  # names of existing runs unchanged
+    with pytest.raises(ValueError, match="must be true or false"):
+        OptimConfig(compile=1)
+    with pytest.raises(ValueError, match="image_shape must have 3 entries"):
+        MLPConfig(image_shape=(28, 28))
+
+
 def test_cli_typed_flag_must_be_exact(capsys):
     with pytest.raises(SystemExit):
         main(["train", "--epoch", "3"])  # no abbreviations: a typed flag must be recognizable as typed

@@ -12,7 +12,7 @@ import torch
 from vaelib.losses import ObjectiveConfig
 from vaelib.models import CONFIGS
 from vaelib.runs import DataConfig, RunConfig, load_data, load_run, run_dir_for, train_run
-from vaelib.train import OptimConfig, TrainingDiverged
+from vaelib.train import CheckpointError, OptimConfig, TrainingDiverged
 
 HELP = argparse.ArgumentDefaultsHelpFormatter
 
@@ -58,7 +58,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         formatter_class=HELP,
         allow_abbrev=False,  # typed flags override --config: abbreviations would hide which were typed
         description="Train a VAE (or the AE baseline). Every option can also come from --config FILE.json "
-        "(sections data/model/objective/optim, as a run's config.json); flags given on the command line win.",
+        "(sections data/model/objective/optim, and sharp for a sharper decoder, as in a run's config.json); flags "
+        "given on the command line win.",
     )
     p.add_argument("--config", default=None, help="JSON config file (a run's config.json works)")
     p.add_argument("--dataset", default=d.dataset, choices=["mnist", "fashion-mnist"], help="data set")
@@ -81,7 +82,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
         choices=["constant", "linear", "cyclical"],
         help="KL weight schedule",
     )
-    p.add_argument("--warmup-epochs", type=float, default=ob.warmup_epochs, help="KL warm-up / cycle span")
+    p.add_argument(
+        "--warmup-epochs",
+        type=float,
+        default=ob.warmup_epochs,
+        help="KL warm-up / cycle span in epochs (linear and cyclical need one)",
+    )
     p.add_argument("--free-bits", type=float, default=ob.free_bits, help="free bits per latent dim (nats)")
     p.add_argument("--epochs", type=int, default=o.num_epochs, help="number of epochs")
     p.add_argument("--batch-size", type=int, default=o.batch_size, help="batch size")
@@ -226,8 +232,18 @@ def config_from_args(args: argparse.Namespace, argv_flags: set[str]) -> RunConfi
             loaded = json.loads(Path(args.config).read_text())
         except (OSError, json.JSONDecodeError) as e:
             raise CLIError(f"{args.config}: cannot read config ({e})") from None
+        sections = (*base, "sharp")
+        if not isinstance(loaded, dict) or not all(isinstance(v, dict | None) for v in loaded.values()):
+            raise CLIError(f"{args.config}: expected a JSON object of sections ({', '.join(sections)})")
+        unknown = set(loaded) - set(sections)
+        if unknown:
+            raise CLIError(
+                f"{args.config}: unknown sections {', '.join(sorted(unknown))} (known: {', '.join(sections)})"
+            )
         for section in base:
-            base[section].update(loaded.get(section, {}))
+            base[section].update(loaded.get(section) or {})
+        if loaded.get("sharp") is not None:  # a sharper decoder's run: its extra terms come with it
+            base["sharp"] = loaded["sharp"]
     explicit = lambda name: args.config is None or name in argv_flags  # noqa: E731
     if explicit("model"):
         base["model"]["kind"] = args.model
@@ -287,5 +303,5 @@ def _load(path: str):
 
     try:
         return load_run(path)
-    except FileNotFoundError as e:
+    except (FileNotFoundError, CheckpointError) as e:
         raise CLIError(str(e)) from None

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import torch
 import torch.nn.functional as F
 
+from vaelib.config_check import check_types, require, require_choice
 from vaelib.models import VAEOutput
 
 __all__ = [
@@ -101,6 +102,26 @@ class ObjectiveConfig:
     cycles: int = 4
     free_bits: float = 0.0  # nats per latent dimension; 0 disables
     gaussian_scale: float | None = None  # fixed sigma for `gaussian`; None learns the optimal shared sigma
+
+    def __post_init__(self) -> None:
+        check_types(self)
+        require_choice(self, "likelihood", ("bernoulli", "gaussian", "mse"))
+        require_choice(self, "beta_schedule", ("constant", "linear", "cyclical"))
+        require(self, self.beta >= 0, f"beta must be non-negative, got {self.beta}")
+        require(self, self.warmup_epochs >= 0, f"warmup_epochs must be non-negative, got {self.warmup_epochs}")
+        # Without a span a linear or cyclical schedule would silently be the constant one.
+        require(
+            self,
+            self.beta_schedule == "constant" or self.warmup_epochs > 0,
+            f"beta_schedule {self.beta_schedule!r} needs warmup_epochs > 0 (its span in epochs)",
+        )
+        require(self, self.cycles >= 1, f"cycles must be at least 1, got {self.cycles}")
+        require(self, self.free_bits >= 0, f"free_bits must be non-negative, got {self.free_bits}")
+        require(
+            self,
+            self.gaussian_scale is None or self.gaussian_scale > 0,
+            f"gaussian_scale must be positive, got {self.gaussian_scale}",
+        )
 
 
 @dataclass

@@ -14,6 +14,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from vaelib.config_check import check_types, require
 from vaelib.layers import (
     CPUConv2d,
     CPUConvTranspose2d,
@@ -62,6 +63,17 @@ class _BaseConfig:
     latent_dim: int = 20
     image_shape: tuple[int, int, int] = (1, 28, 28)
     deterministic: bool = False  # True: a plain autoencoder with the same encoder/decoder bodies
+
+    def __post_init__(self) -> None:
+        check_types(self)
+        # Every size of every architecture (latent, image, hidden, channels, strides, widths, groups) counts things.
+        for f in fields(self):
+            value = getattr(self, f.name)
+            sizes = value if isinstance(value, tuple) else (value,)
+            if f.name != "hidden":  # an MLP may have no hidden layer: hidden=()
+                require(self, len(sizes) > 0, f"{f.name} must not be empty")
+            if all(isinstance(v, int) and not isinstance(v, bool) for v in sizes):
+                require(self, all(v >= 1 for v in sizes), f"{f.name} must be at least 1, got {value}")
 
 
 @dataclass(frozen=True)

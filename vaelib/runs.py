@@ -18,10 +18,11 @@ from typing import Any
 import torch
 
 from vaelib import data as data_mod
+from vaelib.config_check import check_types, require
 from vaelib.losses import Objective, ObjectiveConfig
 from vaelib.models import MLPConfig, build_model, config_from_dict, count_parameters
 from vaelib.sharp import SharpConfig, SharpObjective
-from vaelib.train import Callback, OptimConfig, Trainer, load_checkpoint, pick_device
+from vaelib.train import Callback, CheckpointError, OptimConfig, Trainer, load_checkpoint, pick_device
 
 __all__ = ["DataConfig", "RunConfig", "Run", "train_run", "get_or_train", "load_run", "run_dir_for"]
 
@@ -35,6 +36,18 @@ class DataConfig:
     val_fraction: float = 0.1
     split_seed: int = 0
     max_train: int | None = None  # keep only the first N training examples (smoke runs)
+
+    def __post_init__(self) -> None:
+        check_types(self)
+        if self.classes is not None:
+            # One order and no repeats: the same selection always names the same run.
+            object.__setattr__(self, "classes", tuple(sorted(set(self.classes))))
+            require(self, len(self.classes) > 0, "classes must list at least one class (or be left out for all)")
+            require(self, min(self.classes) >= 0, f"classes must be non-negative labels, got {self.classes}")
+        require(self, 0 <= self.val_fraction < 1, f"val_fraction must be in [0, 1), got {self.val_fraction}")
+        require(
+            self, self.max_train is None or self.max_train >= 1, f"max_train must be at least 1, got {self.max_train}"
+        )
 
 
 def _tuples(cls, d: dict[str, Any]):
@@ -64,7 +77,10 @@ class RunConfig:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RunConfig:
-        """Inverse of `to_dict` (missing sections take their defaults)."""
+        """Inverse of `to_dict` (missing sections take their defaults; unknown ones are an error)."""
+        unknown = set(d) - {"data", "model", "objective", "optim", "sharp"}
+        if unknown:
+            raise ValueError(f"unknown run config sections: {', '.join(sorted(unknown))}")
         return cls(
             data=_tuples(DataConfig, d.get("data", {})),
             model=config_from_dict(d.get("model", {"kind": "mlp"})),
@@ -106,6 +122,8 @@ def load_data(config: RunConfig, root: str | os.PathLike = "data") -> data_mod.D
     """The train/val/test splits a run uses."""
     dc = config.data
     splits = data_mod.load_splits(dc.dataset, root, dc.val_fraction, dc.split_seed, dc.classes)
+    if not len(splits.train):
+        raise data_mod.DataError(f"{dc.dataset}: no training examples of classes {dc.classes}")
     if dc.max_train:
         splits = data_mod.DataSplits(
             splits.train.take(torch.arange(min(dc.max_train, len(splits.train)))),
@@ -150,12 +168,13 @@ def train_run(
     cfg_path = run_dir / "config.json"
     if cfg_path.exists() and RunConfig.from_dict(json.loads(cfg_path.read_text())) != config:
         raise ValueError(f"{run_dir} holds a run with a different config; choose another --out")
-    write_json(cfg_path, config.to_dict())
     splits = splits or load_data(config, data_root)
     dev = pick_device(device)
     model_cfg = config.model
     if tuple(model_cfg.image_shape) != splits.train.image_shape:
         raise ValueError(f"model expects images {model_cfg.image_shape}, data has {splits.train.image_shape}")
+    # Only a run that can start claims its directory: a bad data set or device leaves no config.json behind.
+    write_json(cfg_path, config.to_dict())
     objective = make_objective(config, run_dir.parent, data_root, dev, quiet)
     torch.manual_seed(config.optim.seed)  # identical initial weights for a given seed
     model = build_model(model_cfg)
@@ -193,7 +212,11 @@ def train_run(
         "n_train": len(splits.train),
         "units": "nats per example" if config.objective.likelihood != "mse" else "summed squared error per example",
     }
-    write_json(run_dir / "metrics.json", metrics)
+    # `evaluate` adds its metrics (IWAE, FID, ...) to the same file: training the finished run again keeps them.
+    metrics_path = run_dir / "metrics.json"
+    old = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
+    metrics = {**old, **metrics}
+    write_json(metrics_path, metrics)
     model.eval()
     return Run(config, model.cpu(), history, metrics, run_dir)
 
@@ -205,9 +228,13 @@ def load_run(run_dir: str | os.PathLike, device: str = "cpu") -> Run:
     if not ckpt_path.exists():
         raise FileNotFoundError(f"{run_dir}: no checkpoint.pt (not a run directory, or never trained)")
     state = load_checkpoint(ckpt_path, device)
-    config = RunConfig.from_dict(state["config"])
-    model = build_model(config.model)
-    model.load_state_dict(state["model"])
+    try:
+        config = RunConfig.from_dict(state["config"])
+        model = build_model(config.model)
+        model.load_state_dict(state["model"])
+    except (KeyError, TypeError, ValueError, RuntimeError) as e:  # e.g. a classifier's run, or another version's
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        raise CheckpointError(f"{ckpt_path}: not a VAE run's checkpoint ({type(e).__name__}: {reason})") from e
     model.to(device).eval()
     metrics_path = run_dir / "metrics.json"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}

@@ -10,13 +10,14 @@ discriminator (Isola et al. 2017, sec. 3.2.2); hinge loss (Lim & Ye 2017); non-s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from vaelib.config_check import check_types, require, require_choice
 from vaelib.losses import LossTerms, Objective, ObjectiveConfig
 from vaelib.models import VAEOutput
 
@@ -41,6 +42,21 @@ class SharpConfig:
     feature_epochs: int = 1
     feature_seed: int = 1
     feature_max_train: int | None = None  # train the feature network on the first N images only (smoke runs)
+
+    def __post_init__(self) -> None:
+        check_types(self)
+        require_choice(self, "adversarial_loss", ("hinge", "nonsaturating"))
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, float):  # weights, epochs of warm-up and ramp, learning rate
+                require(self, value >= 0, f"{f.name} must be non-negative, got {value}")
+            elif isinstance(value, int | tuple):  # widths, epochs, seeds and sizes count things
+                floor = 0 if f.name == "feature_seed" else 1
+                require(
+                    self,
+                    all(v >= floor for v in (value if isinstance(value, tuple) else (value,))),
+                    f"{f.name} must be at least {floor}, got {value}",
+                )
 
     def feature_classifier(self, dataset: str, image_shape: tuple[int, int, int]) -> Any:
         """The `ClassifierConfig` of the perceptual feature network."""

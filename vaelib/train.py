@@ -21,6 +21,7 @@ import torch
 from torch import nn
 from tqdm import tqdm  # plain text bars: also in notebooks without ipywidgets
 
+from vaelib.config_check import check_types, require, require_choice
 from vaelib.data import atomic_write, static_binarize
 
 __all__ = [
@@ -60,6 +61,18 @@ class OptimConfig:
     channels_last: bool = True  # NHWC: oneDNN's preferred conv layout, about 1.4x faster conv VAEs on CPU
     eval_batch_size: int = 1000
 
+    def __post_init__(self) -> None:
+        check_types(self)
+        require(self, self.num_epochs >= 1, f"num_epochs must be at least 1, got {self.num_epochs}")
+        require(self, self.batch_size >= 1, f"batch_size must be at least 1, got {self.batch_size}")
+        require(self, self.eval_batch_size >= 1, f"eval_batch_size must be at least 1, got {self.eval_batch_size}")
+        require(self, self.lr > 0, f"lr must be positive, got {self.lr}")
+        require(self, self.weight_decay >= 0, f"weight_decay must be non-negative, got {self.weight_decay}")
+        require(self, self.grad_clip is None or self.grad_clip > 0, f"grad_clip must be positive, got {self.grad_clip}")
+        require_choice(self, "optimizer", ("adam", "adamw"))
+        require_choice(self, "lr_schedule", ("constant", "cosine"))
+        require_choice(self, "binarize", ("none", "dynamic", "static"))
+
 
 class Callback:
     """Hooks the trainer calls; override what you need (the notebooks record latent-evolution GIFs this way)."""
@@ -74,7 +87,16 @@ class Callback:
 def pick_device(name: str = "auto") -> torch.device:
     """`auto` picks cuda, then mps, then cpu; any other name is used as given."""
     if name != "auto":
-        return torch.device(name)
+        try:
+            dev = torch.device(name)
+        except RuntimeError as e:
+            raise ValueError(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps") from e
+        mps = getattr(torch.backends, "mps", None)
+        if (dev.type == "cuda" and not torch.cuda.is_available()) or (
+            dev.type == "mps" and not (mps is not None and mps.is_available())
+        ):
+            raise ValueError(f"device {name!r} is not available on this machine (try --device auto)")
+        return dev
     if torch.cuda.is_available():
         return torch.device("cuda")
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
@@ -103,9 +125,22 @@ def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> None:
     atomic_write(path, buf.getvalue())
 
 
+class CheckpointError(ValueError):
+    """A checkpoint file that cannot be read (truncated, corrupt, or not a checkpoint)."""
+
+
 def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict[str, Any]:
     """Load a checkpoint with `weights_only=True` (no arbitrary code from the file)."""
-    return torch.load(path, map_location=map_location, weights_only=True)
+    try:
+        state = torch.load(path, map_location=map_location, weights_only=True)
+    except OSError:
+        raise
+    except Exception as e:  # noqa: BLE001  torch reports a damaged file as almost any exception type
+        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise CheckpointError(f"{path}: not a readable checkpoint ({reason})") from e
+    if not isinstance(state, dict):
+        raise CheckpointError(f"{path}: not a vaelib checkpoint (holds a {type(state).__name__})")
+    return state
 
 
 class Trainer:
@@ -225,7 +260,12 @@ class Trainer:
     def resume_if_possible(self) -> bool:
         """Load the checkpoint if one exists; True when training continues from it."""
         if self.checkpoint_path and self.checkpoint_path.exists():
-            self.load_state_dict(load_checkpoint(self.checkpoint_path, self.device))
+            try:
+                self.load_state_dict(load_checkpoint(self.checkpoint_path, self.device))
+            except (CheckpointError, KeyError, RuntimeError) as e:
+                raise CheckpointError(
+                    f"cannot resume from {self.checkpoint_path}: {e}; move it away to start this run afresh"
+                ) from e
             return True
         return False
 
