@@ -12,7 +12,8 @@ from vaelib.cli import main
 from vaelib.losses import Objective, ObjectiveConfig
 from vaelib.models import ConvBNConfig, MLPConfig, build_model
 from vaelib.runs import DataConfig, RunConfig, get_or_train, load_run, run_dir_for, train_run
-from vaelib.train import Callback, OptimConfig, Trainer, TrainingDiverged, load_checkpoint
+from vaelib.sharp import SharpConfig
+from vaelib.train import Callback, OptimConfig, Trainer, TrainingDiverged, load_checkpoint, pick_device
 
 SHAPE = (1, 8, 8)
 
@@ -301,9 +302,10 @@ def test_resuming_from_a_damaged_checkpoint_says_so_and_keeps_it(tiny_root, tmp_
     out = tmp_path / "r"
     out.mkdir()
     (out / "checkpoint.pt").write_bytes(b"\x80garbage")
-    with pytest.raises(ValueError, match="cannot resume from .*checkpoint.pt.*move it away"):
+    with pytest.raises(ValueError, match="cannot resume: .*checkpoint.pt.*move it away"):
         train_run(run_config(), out, root, quiet=True)
     assert (out / "checkpoint.pt").read_bytes() == b"\x80garbage"  # nothing overwritten
+    assert not (out / "config.json").exists()  # and the run that could not start claims nothing
 
 
 def test_training_a_finished_run_again_keeps_the_evaluation_metrics(tiny_root, tmp_path):
@@ -316,6 +318,12 @@ def test_training_a_finished_run_again_keeps_the_evaluation_metrics(tiny_root, t
     kept = json.loads((out / "metrics.json").read_text())
     assert kept["fid_samples"] == 12.5
     assert kept["test_loss"] == pytest.approx(first.metrics["test_loss"]) and again.history == first.history
+    # Started afresh (checkpoint moved away), the run has new weights: the old evaluation no longer describes them.
+    (out / "metrics.md").write_text("| fid_samples | 12.5 |")
+    (out / "checkpoint.pt").rename(tmp_path / "old.pt")
+    train_run(run_config(), out, root, quiet=True)
+    assert "fid_samples" not in json.loads((out / "metrics.json").read_text())
+    assert not (out / "metrics.md").exists()
 
 
 def test_config_checks_normalize_lists_and_keep_numbers_as_written():
@@ -325,6 +333,17 @@ def test_config_checks_normalize_lists_and_keep_numbers_as_written():
         OptimConfig(compile=1)
     with pytest.raises(ValueError, match="image_shape must have 3 entries"):
         MLPConfig(image_shape=(28, 28))
+    with pytest.raises(ValueError, match="kind must be 'mlp'"):
+        MLPConfig(kind="conv")
+    with pytest.raises(ValueError, match="activation must be one of"):
+        MLPConfig(activation="bogus")
+    with pytest.raises(ValueError, match="model must be a _BaseConfig"):
+        RunConfig(model="mlp")
+    assert SharpConfig(adversarial_weight=0, adversarial_start=0).adversarial_weight == 0  # an int 0 is a weight
+    # A stored run with a zero-span schedule (constant in effect) still loads; only the CLI refuses to make one.
+    assert ObjectiveConfig(beta_schedule="linear").warmup_epochs == 0
+    with pytest.raises(ValueError, match="unsupported device 'meta'"):
+        pick_device("meta")
 
 
 def test_cli_typed_flag_must_be_exact(capsys):

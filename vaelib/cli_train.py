@@ -255,9 +255,15 @@ def config_from_args(args: argparse.Namespace, argv_flags: set[str]) -> RunConfi
             raise CLIError("--hidden applies to --model mlp only")
         base[section][key] = value
     try:
-        return RunConfig.from_dict(base)
+        config = RunConfig.from_dict(base)
     except (TypeError, ValueError, KeyError) as e:
         raise CLIError(f"invalid configuration: {e}") from None
+    ob = config.objective
+    # `beta_at` treats a zero span as the constant schedule (runs stored that way still load); asked for on the
+    # command line, that silent no-op is a mistake.
+    if ob.beta_schedule != "constant" and ob.warmup_epochs <= 0:
+        raise CLIError(f"--beta-schedule {ob.beta_schedule} needs warmup_epochs > 0 (--warmup-epochs, its span)")
+    return config
 
 
 def cmd_train(args: argparse.Namespace) -> int:

@@ -109,12 +109,6 @@ class ObjectiveConfig:
         require_choice(self, "beta_schedule", ("constant", "linear", "cyclical"))
         require(self, self.beta >= 0, f"beta must be non-negative, got {self.beta}")
         require(self, self.warmup_epochs >= 0, f"warmup_epochs must be non-negative, got {self.warmup_epochs}")
-        # Without a span a linear or cyclical schedule would silently be the constant one.
-        require(
-            self,
-            self.beta_schedule == "constant" or self.warmup_epochs > 0,
-            f"beta_schedule {self.beta_schedule!r} needs warmup_epochs > 0 (its span in epochs)",
-        )
         require(self, self.cycles >= 1, f"cycles must be at least 1, got {self.cycles}")
         require(self, self.free_bits >= 0, f"free_bits must be non-negative, got {self.free_bits}")
         require(

@@ -58,6 +58,9 @@ class VAEOutput:
 # ----------------------------------------------------------------------------------------------------------
 
 
+ACTIVATIONS: dict[str, type[nn.Module]] = {"relu": nn.ReLU, "elu": nn.ELU, "tanh": nn.Tanh, "softplus": nn.Softplus}
+
+
 @dataclass(frozen=True)
 class _BaseConfig:
     latent_dim: int = 20
@@ -66,6 +69,12 @@ class _BaseConfig:
 
     def __post_init__(self) -> None:
         check_types(self)
+        kind = next((f.default for f in fields(self) if f.name == "kind"), None)
+        require(
+            self, getattr(self, "kind", kind) == kind, f"kind must be {kind!r}, got {getattr(self, 'kind', None)!r}"
+        )
+        if hasattr(self, "activation"):
+            require(self, self.activation in ACTIVATIONS, f"activation must be one of {', '.join(ACTIVATIONS)}")
         # Every size of every architecture (latent, image, hidden, channels, strides, widths, groups) counts things.
         for f in fields(self):
             value = getattr(self, f.name)
@@ -216,7 +225,7 @@ class Reshape(nn.Module):
 
 
 def _activation(name: str) -> type[nn.Module]:
-    return {"relu": nn.ReLU, "elu": nn.ELU, "tanh": nn.Tanh, "softplus": nn.Softplus}[name]
+    return ACTIVATIONS[name]
 
 
 # ----------------------------------------------------------------------------------------------------------

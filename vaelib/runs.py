@@ -20,7 +20,7 @@ import torch
 from vaelib import data as data_mod
 from vaelib.config_check import check_types, require
 from vaelib.losses import Objective, ObjectiveConfig
-from vaelib.models import MLPConfig, build_model, config_from_dict, count_parameters
+from vaelib.models import MLPConfig, _BaseConfig, build_model, config_from_dict, count_parameters
 from vaelib.sharp import SharpConfig, SharpObjective
 from vaelib.train import Callback, CheckpointError, OptimConfig, Trainer, load_checkpoint, pick_device
 
@@ -67,6 +67,13 @@ class RunConfig:
     objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
     optim: OptimConfig = field(default_factory=OptimConfig)
     sharp: SharpConfig | None = None  # perceptual / adversarial terms (sharper decoders); None: a plain VAE
+
+    def __post_init__(self) -> None:
+        for name, cls in (("data", DataConfig), ("model", _BaseConfig), ("objective", ObjectiveConfig),
+                          ("optim", OptimConfig), ("sharp", SharpConfig)):  # fmt: skip
+            value = getattr(self, name)
+            require(self, isinstance(value, cls) or (name == "sharp" and value is None),
+                    f"{name} must be a {cls.__name__}, got {type(value).__name__}")  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (`sharp` only when set, so plain runs keep their names)."""
@@ -173,8 +180,6 @@ def train_run(
     model_cfg = config.model
     if tuple(model_cfg.image_shape) != splits.train.image_shape:
         raise ValueError(f"model expects images {model_cfg.image_shape}, data has {splits.train.image_shape}")
-    # Only a run that can start claims its directory: a bad data set or device leaves no config.json behind.
-    write_json(cfg_path, config.to_dict())
     objective = make_objective(config, run_dir.parent, data_root, dev, quiet)
     torch.manual_seed(config.optim.seed)  # identical initial weights for a given seed
     model = build_model(model_cfg)
@@ -194,6 +199,9 @@ def train_run(
     resumed = trainer.resume_if_possible()
     if resumed and not quiet:
         print(f"resuming {run_dir.name} from epoch {trainer.epoch}")
+    # Only a run that can start claims its directory: bad data, device, objective or checkpoint leave no config.json.
+    write_json(cfg_path, config.to_dict())
+    start_epoch = trainer.epoch
     t0 = time.perf_counter()
     history = trainer.fit()
     test_x = trainer._prepare(splits.test.float())
@@ -213,9 +221,12 @@ def train_run(
         "units": "nats per example" if config.objective.likelihood != "mse" else "summed squared error per example",
     }
     # `evaluate` adds its metrics (IWAE, FID, ...) to the same file: training the finished run again keeps them.
+    # Weights trained in this call (a run started afresh) make them stale: they and `metrics.md` go.
     metrics_path = run_dir / "metrics.json"
-    old = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}
-    metrics = {**old, **metrics}
+    if trainer.epoch == start_epoch and metrics_path.exists():
+        metrics = {**json.loads(metrics_path.read_text()), **metrics}
+    else:
+        (run_dir / "metrics.md").unlink(missing_ok=True)
     write_json(metrics_path, metrics)
     model.eval()
     return Run(config, model.cpu(), history, metrics, run_dir)

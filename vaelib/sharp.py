@@ -48,9 +48,11 @@ class SharpConfig:
         require_choice(self, "adversarial_loss", ("hinge", "nonsaturating"))
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, float):  # weights, epochs of warm-up and ramp, learning rate
+            if value is None or f.name == "adversarial_loss":
+                continue
+            if f.type == "float":  # weights, epochs of warm-up and ramp, learning rate (an int is fine: 0)
                 require(self, value >= 0, f"{f.name} must be non-negative, got {value}")
-            elif isinstance(value, int | tuple):  # widths, epochs, seeds and sizes count things
+            else:  # widths, epochs, seeds and sizes count things
                 floor = 0 if f.name == "feature_seed" else 1
                 require(
                     self,

@@ -91,10 +91,15 @@ def pick_device(name: str = "auto") -> torch.device:
             dev = torch.device(name)
         except RuntimeError as e:
             raise ValueError(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps") from e
+        if dev.type not in ("cpu", "cuda", "mps"):
+            raise ValueError(f"unsupported device {name!r}: use auto, cpu, cuda, cuda:N or mps")
         mps = getattr(torch.backends, "mps", None)
-        if (dev.type == "cuda" and not torch.cuda.is_available()) or (
-            dev.type == "mps" and not (mps is not None and mps.is_available())
-        ):
+        available = {
+            "cpu": True,
+            "cuda": torch.cuda.is_available() and (dev.index or 0) < torch.cuda.device_count(),
+            "mps": mps is not None and mps.is_available(),
+        }
+        if not available[dev.type]:
             raise ValueError(f"device {name!r} is not available on this machine (try --device auto)")
         return dev
     if torch.cuda.is_available():
@@ -133,9 +138,11 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
     """Load a checkpoint with `weights_only=True` (no arbitrary code from the file)."""
     try:
         state = torch.load(path, map_location=map_location, weights_only=True)
-    except OSError:
+    except (OSError, MemoryError, torch.OutOfMemoryError):
         raise
-    except Exception as e:  # noqa: BLE001  torch reports a damaged file as almost any exception type
+    except Exception as e:  # torch reports a damaged file as almost any exception type
+        if isinstance(e, RuntimeError) and "device" in str(e).lower():
+            raise  # e.g. a CUDA checkpoint mapped to a machine without CUDA: the file is fine
         reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise CheckpointError(f"{path}: not a readable checkpoint ({reason})") from e
     if not isinstance(state, dict):
@@ -260,12 +267,14 @@ class Trainer:
     def resume_if_possible(self) -> bool:
         """Load the checkpoint if one exists; True when training continues from it."""
         if self.checkpoint_path and self.checkpoint_path.exists():
+            advice = "it is left as it is: move it away to start this run afresh"
             try:
                 self.load_state_dict(load_checkpoint(self.checkpoint_path, self.device))
-            except (CheckpointError, KeyError, RuntimeError) as e:
-                raise CheckpointError(
-                    f"cannot resume from {self.checkpoint_path}: {e}; move it away to start this run afresh"
-                ) from e
+            except CheckpointError as e:
+                raise CheckpointError(f"cannot resume: {e}; {advice}") from e
+            except (KeyError, TypeError, ValueError, RuntimeError) as e:  # another model's, or another version's
+                reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+                raise CheckpointError(f"cannot resume from {self.checkpoint_path} ({reason}); {advice}") from e
             return True
         return False
 
