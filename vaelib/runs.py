@@ -22,7 +22,7 @@ from vaelib.config_check import check_types, require
 from vaelib.losses import Objective, ObjectiveConfig
 from vaelib.models import MLPConfig, _BaseConfig, build_model, config_from_dict, count_parameters
 from vaelib.sharp import SharpConfig, SharpObjective
-from vaelib.train import Callback, CheckpointError, OptimConfig, Trainer, load_checkpoint, pick_device
+from vaelib.train import Callback, CheckpointError, OptimConfig, Trainer, first_line, load_checkpoint, pick_device
 
 __all__ = ["DataConfig", "RunConfig", "Run", "train_run", "get_or_train", "load_run", "run_dir_for"]
 
@@ -85,9 +85,10 @@ class RunConfig:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> RunConfig:
         """Inverse of `to_dict` (missing sections take their defaults; unknown ones are an error)."""
-        unknown = set(d) - {"data", "model", "objective", "optim", "sharp"}
+        known = [f.name for f in fields(cls)]
+        unknown = set(d) - set(known)
         if unknown:
-            raise ValueError(f"unknown run config sections: {', '.join(sorted(unknown))}")
+            raise ValueError(f"unknown sections {', '.join(sorted(unknown))} (known: {', '.join(known)})")
         return cls(
             data=_tuples(DataConfig, d.get("data", {})),
             model=config_from_dict(d.get("model", {"kind": "mlp"})),
@@ -244,8 +245,7 @@ def load_run(run_dir: str | os.PathLike, device: str = "cpu") -> Run:
         model = build_model(config.model)
         model.load_state_dict(state["model"])
     except (KeyError, TypeError, ValueError, RuntimeError) as e:  # e.g. a classifier's run, or another version's
-        reason = str(e).strip().splitlines()[0] if str(e).strip() else ""
-        raise CheckpointError(f"{ckpt_path}: not a VAE run's checkpoint ({type(e).__name__}: {reason})") from e
+        raise CheckpointError(f"{ckpt_path}: not a VAE run's checkpoint ({type(e).__name__}: {first_line(e)})") from e
     model.to(device).eval()
     metrics_path = run_dir / "metrics.json"
     metrics = json.loads(metrics_path.read_text()) if metrics_path.exists() else {}

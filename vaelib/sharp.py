@@ -149,8 +149,6 @@ class SharpObjective:
         feature_net: nn.Module | None = None,
         seed: int = 0,
     ):
-        if config.adversarial_loss not in ("hinge", "nonsaturating"):
-            raise ValueError(f"unknown adversarial loss {config.adversarial_loss!r}; choose hinge or nonsaturating")
         if config.perceptual_weight > 0 and feature_net is None:
             raise ValueError("a perceptual weight needs a feature network")
         self.base = Objective(objective)

@@ -130,6 +130,12 @@ def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> None:
     atomic_write(path, buf.getvalue())
 
 
+def first_line(e: BaseException) -> str:
+    """An exception's message cut to its first line (torch's can run to dozens), or its type when it has none."""
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
+
+
 class CheckpointError(ValueError):
     """A checkpoint file that cannot be read (truncated, corrupt, or not a checkpoint)."""
 
@@ -143,8 +149,7 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
     except Exception as e:  # torch reports a damaged file as almost any exception type
         if isinstance(e, RuntimeError) and "device" in str(e).lower():
             raise  # e.g. a CUDA checkpoint mapped to a machine without CUDA: the file is fine
-        reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise CheckpointError(f"{path}: not a readable checkpoint ({reason})") from e
+        raise CheckpointError(f"{path}: not a readable checkpoint ({first_line(e)})") from e
     if not isinstance(state, dict):
         raise CheckpointError(f"{path}: not a vaelib checkpoint (holds a {type(state).__name__})")
     return state
@@ -273,8 +278,7 @@ class Trainer:
             except CheckpointError as e:
                 raise CheckpointError(f"cannot resume: {e}; {advice}") from e
             except (KeyError, TypeError, ValueError, RuntimeError) as e:  # another model's, or another version's
-                reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-                raise CheckpointError(f"cannot resume from {self.checkpoint_path} ({reason}); {advice}") from e
+                raise CheckpointError(f"cannot resume from {self.checkpoint_path} ({first_line(e)}); {advice}") from e
             return True
         return False
 
