@@ -6,6 +6,9 @@ import gzip
 import os
 import pickle
 import struct
+import sys
+import types
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -386,3 +389,58 @@ def test_atomic_write_keeps_the_replaced_files_mode_and_leaves_no_temporaries(tm
         data.atomic_write(path, "not bytes")  # fails mid-write: the old file must survive, untouched
     assert path.read_bytes() == b"new"
     assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]
+
+
+def _stand_in_torchvision(calls: list) -> types.ModuleType:
+    """A module with torchvision's dataset API (class(root, train, download) -> .data, .targets) over the raw files."""
+
+    class MNIST:
+        folder = "MNIST"
+
+        def __init__(self, root: str, train: bool = True, download: bool = False):
+            calls.append((type(self).__name__, root, train, download))
+            img, lbl = data.SPLIT_FILES["train" if train else "test"]
+            raw = Path(root) / self.folder / "raw"
+            ds = data.load_idx(raw / img, raw / lbl, tuple(str(i) for i in range(10)))
+            self.data, self.targets = ds.images.clone(), ds.labels.to(torch.int32)  # torchvision's own dtypes differ
+
+    class FashionMNIST(MNIST):
+        folder = "FashionMNIST"
+
+    tv = types.ModuleType("torchvision")
+    tv.datasets = types.ModuleType("torchvision.datasets")
+    tv.datasets.MNIST, tv.datasets.FashionMNIST = MNIST, FashionMNIST
+    return tv
+
+
+def test_torchvision_backend_reads_the_same_data_through_its_api(tiny_root, monkeypatch):
+    root, arrays = tiny_root
+    calls: list = []
+    tv = _stand_in_torchvision(calls)
+    monkeypatch.setitem(sys.modules, "torchvision", tv)
+    monkeypatch.setitem(sys.modules, "torchvision.datasets", tv.datasets)
+    for split in ("train", "test"):
+        via_tv = data.load_dataset("mnist", split, root, backend="torchvision")
+        via_idx = data.load_dataset("mnist", split, root)
+        assert torch.equal(via_tv.images, via_idx.images) and torch.equal(via_tv.labels, via_idx.labels)
+        assert via_tv.labels.dtype == torch.int64 and via_tv.name == via_idx.name == f"mnist/{split}"
+    # never downloads: the verified files under ROOT are what it reads
+    assert calls == [("MNIST", str(root), True, False), ("MNIST", str(root), False, False)]
+    splits = data.load_splits("mnist", root, backend="torchvision", classes=[0, 1])
+    assert set(splits.train.labels.tolist()) | set(splits.test.labels.tolist()) <= {0, 1}
+    # $VAELIB_DATA_BACKEND routes every load (the run cache's included) through it
+    calls.clear()
+    monkeypatch.setenv(data.BACKEND_ENV, "torchvision")
+    assert torch.equal(data.load_dataset("mnist", "test", root).images, torch.from_numpy(arrays["test"][0]))
+    assert calls == [("MNIST", str(root), False, False)]
+    monkeypatch.setenv(data.BACKEND_ENV, "pickle")
+    with pytest.raises(data.DataError, match="unknown backend 'pickle'"):
+        data.load_dataset("mnist", "test", root)
+
+
+def test_torchvision_backend_that_does_not_import_is_a_data_error(tiny_root, monkeypatch):
+    root, _ = tiny_root
+    monkeypatch.setitem(sys.modules, "torchvision", None)  # what `import torchvision` fails on
+    monkeypatch.setitem(sys.modules, "torchvision.datasets", None)
+    with pytest.raises(data.DataError, match="torchvision is not usable here.*backend='idx'"):
+        data.load_dataset("mnist", "train", root, backend="torchvision")

@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 import torch
-from sklearn.metrics import average_precision_score, roc_auc_score
+from scipy.stats import mannwhitneyu
 from torch import nn
 
 from vaelib import metrics as M
@@ -99,14 +99,21 @@ def test_fid_self_zero_and_matches_torchmetrics():
     assert ours > 0.5
 
 
-def test_auroc_aupr_match_sklearn():
+def test_auroc_aupr_against_independent_counts():
     rng = np.random.default_rng(0)
     pos, neg = rng.normal(1, 1, 300).round(1), rng.normal(0, 1, 500).round(1)  # rounded: ties
-    y = np.r_[np.ones(300), np.zeros(500)]
-    s = np.r_[pos, neg]
-    assert M.auroc(pos, neg) == pytest.approx(roc_auc_score(y, s), abs=1e-12)
-    assert M.aupr(pos, neg) == pytest.approx(average_precision_score(y, s), abs=1e-12)
+    # AUROC is the Mann-Whitney U statistic over the number of pairs (ties count half)
+    u = mannwhitneyu(pos, neg, alternative="two-sided").statistic
+    assert M.auroc(pos, neg) == pytest.approx(u / (300 * 500), abs=1e-12)
     assert M.auroc(neg, pos) == pytest.approx(1 - M.auroc(pos, neg))
+    assert M.auroc([2.0, 3.0], [0.0, 1.0]) == 1.0 and M.auroc([1.0, 1.0], [1.0, 1.0]) == 0.5
+    # average precision by hand for a small case: ranks 1 (+), 2 (-), 3 (+) -> (1/1 + 2/3) / 2
+    assert M.aupr([3.0, 1.0], [2.0]) == pytest.approx((1 + 2 / 3) / 2)
+    assert M.aupr(pos + 100, neg) == 1.0
+    fpr, tpr = M.roc(pos, neg)
+    assert (
+        fpr[0] == tpr[0] == 0 and fpr[-1] == tpr[-1] == 1 and np.trapezoid(tpr, fpr) == pytest.approx(M.auroc(pos, neg))
+    )
 
 
 def test_precision_recall_extremes():
@@ -153,11 +160,26 @@ def test_image_quality_and_compression():
 # ---------------------------------------------------------------------------------------------- evaluate CLI
 
 
+def test_domain_classifiers_per_data_set_leave_the_perceptual_nets_alone():
+    from vaelib.classifier import DOMAIN_EPOCHS, ClassifierConfig
+    from vaelib.sharp import SharpConfig
+
+    mnist, fashion = ClassifierConfig.domain("mnist"), ClassifierConfig.domain("fashion-mnist")
+    assert (mnist.num_epochs, fashion.num_epochs) == (DOMAIN_EPOCHS["mnist"], DOMAIN_EPOCHS["fashion-mnist"])
+    assert mnist.name.startswith("classifier-mnist-") and fashion.name.startswith("classifier-fashion-mnist-")
+    assert mnist.name != ClassifierConfig(dataset="mnist").name
+    # a sharp run's perceptual feature net is built from the dataclass defaults, so its cached net is unchanged
+    feature = SharpConfig(perceptual_weight=1.0).feature_classifier("mnist", (1, 28, 28))
+    defaults = ClassifierConfig()
+    assert (feature.batch_size, feature.lr, feature.max_shift) == (defaults.batch_size, defaults.lr, defaults.max_shift)
+
+
 def test_evaluate_run_end_to_end(tiny_root, tmp_path, capsys):
     import json
 
     from vaelib.classifier import ClassifierConfig, DomainClassifier
     from vaelib.cli import main
+    from vaelib.evaluate import model_inputs as data_inputs
     from vaelib.evaluate import ood_scores
 
     root, _ = tiny_root
@@ -190,11 +212,21 @@ def test_evaluate_run_end_to_end(tiny_root, tmp_path, capsys):
     assert m["iwae_k"] == 20 and m["test_elbo"] == pytest.approx(m["test_recon"] + m["test_kl"])
     assert m["test_nll_iwae"] <= m["test_elbo_iwae_subset"] + 1.0  # the bound is tighter (up to sampling noise)
     # the classifier was cached in the runs root like any run
-    assert list((tmp_path / "runs").glob("classifier-mnist-*/checkpoint.pt"))
+    assert (tmp_path / "runs" / ClassifierConfig.domain("mnist").name / "checkpoint.pt").exists()
     assert DomainClassifier(ClassifierConfig()).num_features == 128
+    assert DomainClassifier(ClassifierConfig.domain("mnist")).num_features == 256
     from vaelib.runs import load_run
 
     run = load_run(out)
+    from vaelib.evaluate import kl_per_dimension
+    from vaelib.losses import kl_std_normal
+
+    images = torch.randint(0, 256, (6, 28, 28), dtype=torch.uint8)
+    kl = kl_per_dimension(run, images)
+    with torch.no_grad():
+        mu, logvar = run.model.encode(data_inputs(run, images))
+    assert kl.shape == (3,) and (kl >= 0).all()
+    assert kl.sum() == pytest.approx(float(kl_std_normal(mu, logvar).mean()), rel=1e-5)
     x = torch.rand(4, 1, 28, 28)
     scores = ood_scores(run, x, (x[:, 0] * 255).to(torch.uint8))
     assert scores["nll"].shape == (4,) and np.isfinite(scores["complexity"]).all()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 import torch
@@ -15,6 +16,7 @@ from vaelib.models import (
     ConvConfig,
     MLPConfig,
     ResNetConfig,
+    UNetConfig,
     build_model,
     config_from_dict,
     model_flops,
@@ -74,6 +76,16 @@ def test_mlp_flops_match_hand_count():
     d = math.prod(cfg.image_shape)
     macs = d * 400 + 2 * 400 * 20 + 20 * 400 + 400 * d
     assert model_flops(build_model(cfg), cfg.image_shape) == 2 * macs
+
+
+def test_attention_flops_counted():
+    cfg = UNetConfig(latent_dim=4, widths=(8, 16, 32))
+    with_attention = model_flops(build_model(cfg), cfg.image_shape)
+    without = model_flops(build_model(replace(cfg, attention=False)), cfg.image_shape)
+    c, hw = cfg.widths[2], (cfg.image_shape[1] // 4) * (cfg.image_shape[2] // 4)
+    # two attention blocks (encoder and decoder mid): qkv and output 1x1 convs plus the QK^T and AV matmuls
+    per_block = 2 * (c * 3 * c * hw + c * c * hw) + 2 * 2 * hw * hw * c
+    assert with_attention - without == 2 * per_block
 
 
 def test_conv_flops_counted():

@@ -152,11 +152,17 @@ def test_notebook_runner_smoke_and_failure(tmp_path, monkeypatch, capsys):
     from vaelib.notebooks import _record_times, run_notebooks
 
     (tmp_path / "notebooks").mkdir()
-    _notebook(tmp_path / "notebooks" / "01_ok.ipynb", "assert PROFILE == 'smoke'\nprint('ran', PROFILE)")
+    # the kernel's timed blocks reach the runner's split of the notebook's seconds
+    code = "assert PROFILE == 'smoke'\nprint('ran', PROFILE)\nimport time\nfrom vaelib.timing import timed\n"
+    code += "with timed('train'):\n    time.sleep(0.3)\nwith timed('eval'):\n    time.sleep(0.2)"
+    _notebook(tmp_path / "notebooks" / "01_ok.ipynb", code)
     _notebook(tmp_path / "notebooks" / "02_bad.ipynb", "raise ValueError('broken on purpose')")
     monkeypatch.setenv("VAELIB_ROOT", str(tmp_path))
     times = run_notebooks("smoke", ["01"])
     assert list(times["notebook"]) == ["01_ok"]
+    row = times.iloc[0]
+    assert row["train_s"] >= 0.3 and 0.2 <= row["eval_s"] < 0.3 and row["other_s"] > 0
+    assert row["train_s"] + row["eval_s"] + row["other_s"] == pytest.approx(row["seconds"], abs=0.2)
     executed = nbformat.read(tmp_path / "build" / "smoke" / "notebooks" / "01_ok.ipynb", as_version=4)
     assert any("ran smoke" in o.get("text", "") for c in executed.cells for o in c.get("outputs", []))
     source = nbformat.read(tmp_path / "notebooks" / "01_ok.ipynb", as_version=4)
@@ -170,10 +176,16 @@ def test_notebook_runner_smoke_and_failure(tmp_path, monkeypatch, capsys):
     assert any("EXTRA = {'a': 1}" in c.source or 'EXTRA = {"a": 1}' in c.source for c in variant.cells)
     assert main(["notebooks", "--profile", "smoke", "01", "--param", "no-equals"]) == 1
 
-    _record_times(tmp_path / "assets", pd.DataFrame({"notebook": ["01_ok"], "seconds": [3.0]}), "cold cache")
-    _record_times(tmp_path / "assets", pd.DataFrame({"notebook": ["01_ok"], "seconds": [1.0]}), "warm cache")
+    cold = pd.DataFrame({"notebook": ["01_ok"], "seconds": [3.0], "train_s": [2.0], "eval_s": [0.5], "other_s": [0.5]})
+    _record_times(tmp_path / "assets", cold, "cold cache")
+    warm = pd.DataFrame({"notebook": ["01_ok"], "seconds": [1.0], "train_s": [0.0], "eval_s": [0.0], "other_s": [1.0]})
+    _record_times(tmp_path / "assets", warm, "warm cache")
     table = pd.read_csv(tmp_path / "assets" / "notebook_times.csv")
-    assert list(table.columns) == ["notebook", "cold cache, s", "warm cache, s"]
+    # the split is the cold execution's: a warm one does not overwrite it
+    assert list(table.columns) == ["notebook", "cold cache, s", "train_s", "eval_s", "other_s", "warm cache, s"]
+    assert table["train_s"].iloc[0] == 2.0 and table["other_s"].iloc[0] == 0.5
+    md = (tmp_path / "assets" / "notebook_times.md").read_text()
+    assert "*cold cache*: " in md and "*warm cache*: " in md and "logical cores" in md
     assert list(table["notebook"]) == ["01_ok", "total"] and table["warm cache, s"].iloc[-1] == 1.0
     assert table["cold cache, s"].iloc[-1] == 3.0  # an earlier column's total is not summed twice
     # a later execution of another notebook adds its row and keeps the other notebooks' values

@@ -15,10 +15,11 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm import tqdm  # plain text bars: also in notebooks without ipywidgets
+from tqdm.auto import tqdm  # a widget in Jupyter (ipywidgets), text in a terminal
 
 from vaelib import data as data_mod
 from vaelib.runs import write_json
+from vaelib.timing import timed
 from vaelib.train import load_checkpoint, pick_device, save_checkpoint
 
 __all__ = ["ClassifierConfig", "DomainClassifier", "train_classifier", "get_classifier", "features", "predict"]
@@ -26,7 +27,7 @@ __all__ = ["ClassifierConfig", "DomainClassifier", "train_classifier", "get_clas
 
 @dataclass(frozen=True)
 class ClassifierConfig:
-    """Classifier architecture and training settings."""
+    """Classifier architecture and training settings (the report's domain classifiers: `ClassifierConfig.domain`)."""
 
     dataset: str = "mnist"
     image_shape: tuple[int, int, int] = (1, 28, 28)
@@ -41,6 +42,24 @@ class ClassifierConfig:
     seed: int = 0
     max_train: int | None = None  # train on the first N images only (smoke runs)
 
+    @classmethod
+    def domain(cls, dataset: str) -> ClassifierConfig:
+        """The domain classifier the report's FID, precision/recall and class entropy use for `dataset`."""
+        # Measured on the 2-core CPU (make bench's machine): narrow convs, a wide feature layer, large batches and no
+        # augmentation reach the Zalando benchmark's small-CNN accuracy (0.992 MNIST, 0.925 Fashion-MNIST) in about
+        # 23 + 46 s of training, where the 24-48-96 net with shifts took 12 epochs and about 5 minutes for both.
+        # The dataclass defaults stay as they were: the perceptual feature nets of sharp runs are built from them.
+        epochs = DOMAIN_EPOCHS.get(dataset, max(DOMAIN_EPOCHS.values()))
+        return cls(
+            dataset=dataset,
+            widths=(16, 32, 64),
+            feature_dim=256,
+            num_epochs=epochs,
+            batch_size=256,
+            lr=6e-3,
+            max_shift=0,
+        )
+
     @property
     def name(self) -> str:
         """Run-cache name derived from every setting."""
@@ -48,6 +67,10 @@ class ClassifierConfig:
         settings = {k: v for k, v in asdict(self).items() if not (k == "max_train" and v is None)}
         digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
         return f"classifier-{self.dataset}-{digest}"
+
+
+# Epochs of each data set's domain classifier: MNIST is learnt in 3, Fashion-MNIST needs 8 for 0.925 (others: 8).
+DOMAIN_EPOCHS = {"mnist": 3, "fashion-mnist": 8}
 
 
 class DomainClassifier(nn.Module):
@@ -63,9 +86,9 @@ class DomainClassifier(nn.Module):
             return nn.Sequential(nn.Conv2d(i, o, 3, padding=1), nn.BatchNorm2d(o), nn.ReLU(), nn.MaxPool2d(2))
 
         self.body = nn.Sequential(
-            block(c, w1),  # [B, 24, 14, 14]
-            block(w1, w2),  # [B, 48, 7, 7]
-            block(w2, w3),  # [B, 96, 3, 3]
+            block(c, w1),  # [B, w1, 14, 14]
+            block(w1, w2),  # [B, w2, 7, 7]
+            block(w2, w3),  # [B, w3, 3, 3]
             nn.Flatten(),
             nn.Linear(w3 * (h // 8) * (w // 8), cfg.feature_dim),
             nn.ReLU(),  # [B, feature_dim]: the features FID and precision/recall use
@@ -134,7 +157,9 @@ def train_classifier(
     for epoch in range(cfg.num_epochs):
         model.train()
         perm = torch.randperm(len(x), generator=g).to(dev)
-        bar = tqdm(range(0, len(x), cfg.batch_size), desc=f"classifier {epoch + 1}/{cfg.num_epochs}", disable=quiet)
+        bar = tqdm(
+            range(0, len(x), cfg.batch_size), desc=f"{cfg.name} epoch {epoch + 1}/{cfg.num_epochs}", disable=quiet
+        )
         for i in bar:
             idx = perm[i : i + cfg.batch_size]
             loss = F.cross_entropy(model(_shift(x[idx], cfg.max_shift, g)), y[idx])
@@ -164,8 +189,9 @@ def get_classifier(
     device: str = "auto",
     quiet: bool = False,
 ) -> tuple[DomainClassifier, dict]:
-    """The cached domain classifier for `dataset`, trained on first use."""
-    cfg = cfg or ClassifierConfig(dataset=dataset)
+    """The cached classifier for `dataset` (the report's domain classifier unless `cfg` says otherwise), trained on
+    first use."""
+    cfg = cfg or ClassifierConfig.domain(dataset)
     if cfg.dataset != dataset:
         raise ValueError(f"classifier config is for {cfg.dataset!r}, asked for {dataset!r}")
     if cfg.max_train is not None and cfg.max_train < 1:
@@ -180,4 +206,5 @@ def get_classifier(
     if cfg.max_train is not None:
         n = min(cfg.max_train, len(splits.train))
         splits = data_mod.DataSplits(splits.train.take(torch.arange(n)), splits.val.take(torch.arange(0)), splits.test)
-    return train_classifier(cfg, splits, run_dir, device, quiet)
+    with timed("train", cfg.name):
+        return train_classifier(cfg, splits, run_dir, device, quiet)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -105,7 +106,32 @@ def build_parser() -> argparse.ArgumentParser:
         "the executed copy then goes to build/notebooks/ and no time is recorded",
     )
     p.set_defaults(func=cmd_notebooks)
+    p = sub.add_parser(
+        "lab",
+        help="open the notebooks in JupyterLab on this environment's kernel",
+        formatter_class=HELP,
+        description="Register this Python as the Jupyter kernel 'Python (vaelib)' (the notebooks' metadata name it) "
+        "and start JupyterLab on 127.0.0.1 with the notebooks folder open; it prints the address with its token. "
+        "No browser is opened. Ctrl-C stops it.",
+    )
+    p.add_argument("--port", type=int, default=8888, help="port on 127.0.0.1")
+    p.set_defaults(func=cmd_lab)
     return parser
+
+
+def cmd_lab(args: argparse.Namespace) -> int:
+    """Replace this process with JupyterLab on the project's notebooks and kernel."""
+    from vaelib.notebooks import lab_command
+
+    if not 0 < args.port < 65536:
+        raise CLIError(f"--port must be between 1 and 65535, got {args.port}")
+    try:
+        argv = lab_command(args.port)
+    except FileNotFoundError as e:
+        raise CLIError(str(e)) from e
+    print(" ".join(argv), flush=True)
+    os.execv(argv[0], argv)
+    return 0  # not reached: exec replaces the process
 
 
 def cmd_notebooks(args: argparse.Namespace) -> int:

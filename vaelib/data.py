@@ -433,10 +433,12 @@ def load_dataset(
     split: str = "train",
     root: str | os.PathLike = "data",
     classes: list[int] | tuple[int, ...] | None = None,
-    backend: str = "idx",
+    backend: str | None = None,
 ) -> ImageDataset:
-    """Load `mnist` or `fashion-mnist` (`split` train or test) from ROOT, via IDX files or torchvision; or a
-    Kaggle-style CSV when `name` is a path ending in .csv (its test split is the file named with train -> test)."""
+    """Load `mnist` or `fashion-mnist` (`split` train or test) from ROOT, via IDX files or torchvision (`backend`,
+    default $VAELIB_DATA_BACKEND or idx); or a Kaggle-style CSV when `name` is a path ending in .csv (its test split
+    is the file named with train -> test)."""
+    backend = backend or os.environ.get(BACKEND_ENV) or "idx"
     if str(name).endswith(".csv"):
         path = Path(name)
         if split == "test":
@@ -462,6 +464,10 @@ def load_dataset(
     return ds.subset(classes) if classes is not None else ds
 
 
+# Where a user with a working torchvision asks for it: the same verified files, read through torchvision.datasets.
+BACKEND_ENV = "VAELIB_DATA_BACKEND"
+
+
 def _load_torchvision(spec: DatasetSpec, split: str, root: Path) -> ImageDataset:
     """Read the same raw files through torchvision, when it imports (it is optional)."""
     try:
@@ -479,7 +485,7 @@ def load_splits(
     val_fraction: float = 0.1,
     seed: int = 0,
     classes: list[int] | tuple[int, ...] | None = None,
-    backend: str = "idx",
+    backend: str | None = None,
 ) -> DataSplits:
     """Train/validation (seeded random split of the training file) and the official test set."""
     if not 0.0 <= val_fraction < 1.0:
@@ -581,7 +587,7 @@ def _log(msg: str, quiet: bool) -> None:
 
 def _download(url: str, timeout: float, quiet: bool) -> bytes:
     """Fetch a URL into memory with a progress bar; raises OSError on any network failure."""
-    from tqdm import tqdm
+    from tqdm.auto import tqdm
 
     with urllib.request.urlopen(url, timeout=timeout) as r:
         total = int(r.headers.get("Content-Length") or 0) or None

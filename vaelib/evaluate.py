@@ -19,8 +19,17 @@ from vaelib import data as data_mod
 from vaelib import metrics as M
 from vaelib.losses import Objective
 from vaelib.runs import Run, RunConfig, load_data, write_json
+from vaelib.timing import timed
 
-__all__ = ["EvalConfig", "evaluate_run", "model_inputs", "config_inputs", "ood_scores", "TEST_BINARIZATION_SEED"]
+__all__ = [
+    "EvalConfig",
+    "evaluate_run",
+    "kl_per_dimension",
+    "model_inputs",
+    "config_inputs",
+    "ood_scores",
+    "TEST_BINARIZATION_SEED",
+]
 
 TEST_BINARIZATION_SEED = data_mod.TEST_BINARIZATION_SEED
 OOD_PAIRS = {"fashion-mnist": "mnist"}  # in-distribution -> out-of-distribution data set
@@ -66,6 +75,12 @@ def _encode_mu(model, x: torch.Tensor, bs: int = 256) -> torch.Tensor:
     return torch.cat([model.encode(x[i : i + bs])[0] for i in range(0, len(x), bs)])
 
 
+def kl_per_dimension(run: Run, images: torch.Tensor) -> np.ndarray:
+    """KL of each latent dimension from the prior (nats, mean over `images`, uint8 or float as the model sees them)."""
+    x = config_inputs(run.config, images)
+    return M.elbo_terms(run.model.cpu().eval(), x, Objective(run.config.objective).reconstruction)["kl_per_dim"].numpy()
+
+
 def _blur(x: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
     """Gaussian blur (a reference 'VAE-like blurry' image set for FID)."""
     r = int(math.ceil(3 * sigma))
@@ -86,7 +101,7 @@ def ood_scores(
     likelihood regret (VAEs only). Seeded, and without touching the caller's RNG: the same inputs give the same
     scores whatever ran before.
     """
-    with torch.random.fork_rng():
+    with torch.random.fork_rng(), timed("eval", f"{Path(run.path).name} ood"):
         torch.manual_seed(seed)
         return _ood_scores(run, x, raw, regret_steps)
 
@@ -113,7 +128,19 @@ def evaluate_run(
     classifier_cfg: clf.ClassifierConfig | None = None,
 ) -> dict[str, Any]:
     """Compute the report's metrics for `run`; merge them into RUN/metrics.json and write RUN/metrics.md."""
-    cfg = cfg or EvalConfig()
+    with timed("eval", Path(run.path).name):
+        return _evaluate_run(run, data_root, runs_root, cfg or EvalConfig(), quiet, write, classifier_cfg)
+
+
+def _evaluate_run(
+    run: Run,
+    data_root: str | os.PathLike,
+    runs_root: str | os.PathLike,
+    cfg: EvalConfig,
+    quiet: bool,
+    write: bool,
+    classifier_cfg: clf.ClassifierConfig | None,
+) -> dict[str, Any]:
     t0 = time.perf_counter()
     g = torch.Generator().manual_seed(cfg.seed)
     torch.manual_seed(cfg.seed)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 from scipy import linalg
+from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 
 from vaelib.losses import bernoulli_nll, kl_per_dim
 
@@ -27,6 +28,7 @@ __all__ = [
     "mean_pairwise_l2",
     "auroc",
     "aupr",
+    "roc",
     "compression_bits",
     "posterior_regret",
 ]
@@ -60,7 +62,7 @@ def iwae_log_likelihood(
     `log_likelihood(decoder_output, x) -> [B]` defaults to the Bernoulli log-likelihood of logits.
     """
     log_px = log_likelihood or (lambda logits, target: -bernoulli_nll(logits, target))
-    from tqdm import tqdm  # noqa: PLC0415
+    from tqdm.auto import tqdm  # noqa: PLC0415
 
     model.eval()
     device = next(model.parameters()).device
@@ -223,40 +225,26 @@ def mean_pairwise_l2(x: torch.Tensor) -> float:
 # ---------------------------------------------------------------------------------------------- OOD
 
 
-def auroc(scores_pos: np.ndarray, scores_neg: np.ndarray) -> float:
-    """Area under the ROC curve for 'positive scores higher' (Mann-Whitney U with ties counted half)."""
+def _labelled(scores_pos: np.ndarray, scores_neg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Labels (1 for the positives) and scores of two score samples, as scikit-learn's metrics take them."""
     pos, neg = np.asarray(scores_pos, np.float64), np.asarray(scores_neg, np.float64)
-    allv = np.concatenate([pos, neg])
-    order = allv.argsort(kind="mergesort")
-    ranks = np.empty(len(allv))
-    sorted_v = allv[order]
-    # average ranks over ties
-    i = 0
-    while i < len(sorted_v):
-        j = i
-        while j + 1 < len(sorted_v) and sorted_v[j + 1] == sorted_v[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    u = ranks[: len(pos)].sum() - len(pos) * (len(pos) + 1) / 2
-    return float(u / (len(pos) * len(neg)))
+    return np.r_[np.ones(len(pos)), np.zeros(len(neg))], np.r_[pos, neg]
+
+
+def auroc(scores_pos: np.ndarray, scores_neg: np.ndarray) -> float:
+    """Area under the ROC curve for 'positive scores higher' (ties count half), by scikit-learn."""
+    return float(roc_auc_score(*_labelled(scores_pos, scores_neg)))
 
 
 def aupr(scores_pos: np.ndarray, scores_neg: np.ndarray) -> float:
-    """Average precision with the positives as the class of interest (as scikit-learn's average_precision)."""
-    y = np.concatenate([np.ones(len(scores_pos)), np.zeros(len(scores_neg))])
-    s = np.concatenate([scores_pos, scores_neg]).astype(np.float64)
-    order = np.argsort(-s, kind="mergesort")
-    y, s = y[order], s[order]
-    # thresholds at distinct score values
-    distinct = np.where(np.diff(s))[0]
-    idx = np.r_[distinct, len(y) - 1]
-    tp = np.cumsum(y)[idx]
-    fp = (idx + 1) - tp
-    precision = tp / (tp + fp)
-    recall = tp / y.sum()
-    recall_prev = np.r_[0.0, recall[:-1]]
-    return float(np.sum((recall - recall_prev) * precision))
+    """Average precision with the positives as the class of interest, by scikit-learn."""
+    return float(average_precision_score(*_labelled(scores_pos, scores_neg)))
+
+
+def roc(scores_pos: np.ndarray, scores_neg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """False- and true-positive rates of the ROC curve for 'positive scores higher', by scikit-learn."""
+    fpr, tpr, _ = roc_curve(*_labelled(scores_pos, scores_neg))
+    return fpr, tpr
 
 
 def posterior_regret(

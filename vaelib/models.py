@@ -443,7 +443,7 @@ def config_dict(config: _BaseConfig) -> dict[str, Any]:
 
 
 def model_flops(model: nn.Module, image_shape: tuple[int, int, int]) -> int:
-    """Multiply-add FLOPs (2 per MAC) of one forward pass of one example through Linear and conv layers."""
+    """Multiply-add FLOPs (2 per MAC) of one forward pass of one example through Linear, conv and attention layers."""
     total = 0
     hooks = []
 
@@ -457,12 +457,15 @@ def model_flops(model: nn.Module, image_shape: tuple[int, int, int]) -> int:
         elif isinstance(mod, nn.ConvTranspose2d):
             k = math.prod(mod.kernel_size) * mod.out_channels // mod.groups
             total += 2 * k * inp[0][0].numel()
+        elif isinstance(mod, SelfAttention):  # its projections are convs; here the two matmuls QK^T and AV
+            _, c, h, w = inp[0].shape
+            total += 2 * 2 * (h * w) ** 2 * c
 
     # VAE.encode runs both heads as one matmul on their weights (the modules are never called): count them here.
     heads = [h for h in (getattr(model, "fc_mu", None), getattr(model, "fc_logvar", None)) if h is not None]
     total += sum(2 * h.in_features * h.out_features for h in heads)
     for m in model.modules():
-        if isinstance(m, nn.Linear | nn.Conv2d | nn.ConvTranspose2d) and not any(m is h for h in heads):
+        if isinstance(m, nn.Linear | nn.Conv2d | nn.ConvTranspose2d | SelfAttention) and not any(m is h for h in heads):
             hooks.append(m.register_forward_hook(count))
     was_training = model.training
     model.eval()

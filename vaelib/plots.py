@@ -1,4 +1,8 @@
-"""Drawing and saving: the one place figures and image grids are written, so every figure looks the same."""
+"""Drawing and saving: the one place figures and image grids are written, so every figure looks the same.
+
+Statistical figures (curves with a hue per run, score histograms, class-coloured scatters, heatmaps) are drawn with
+seaborn under one theme and palette, set here on import; image grids and GIF frames stay plain matplotlib.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,8 @@ import matplotlib
 matplotlib.use("Agg")  # headless: figures are files, never windows
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import seaborn as sns  # noqa: E402
 import torch  # noqa: E402
 
 __all__ = [
@@ -24,8 +30,15 @@ __all__ = [
     "latent_scatter",
     "image_rows",
     "latent_frame",
+    "score_histograms",
+    "heatmap",
+    "PALETTE",
 ]
 
+# One look for every figure: seaborn's white grid, a colour-blind-safe palette for runs and data sets, and the ten
+# classes in tab10 (the colours of the latent GIFs and the explorer).
+PALETTE = "colorblind"
+sns.set_theme(context="notebook", style="whitegrid", palette=PALETTE, font_scale=0.85, rc={"grid.alpha": 0.5})
 CLASS_COLOURS = plt.get_cmap("tab10")
 
 
@@ -101,23 +114,51 @@ def save_gif(frames: list[np.ndarray], path: str | os.PathLike, fps: float = 4) 
     return path
 
 
+HELD_OUT = ("val", "test")  # a series named with one of these words is held-out data: dashed
+
+
 def curves(
     series: dict[str, tuple[np.ndarray, np.ndarray]], xlabel: str, ylabel: str, title: str | None = None, ax=None
 ):
-    """Line plot of named (x, y) series; returns the figure."""
+    """Line plot of named (x, y) series; a name's `train`/`val`/`test` word picks the line style (held-out data
+    dashed) and the rest of the name the colour, so a run's training and test curves share a hue."""
     if ax is None:
         fig, ax = plt.subplots(figsize=(5, 3.4))
     else:
         fig = ax.figure
+    frames = []
     for label, (x, y) in series.items():
-        style = "--" if {"val", "test"} & set(label.split()) else "-"  # held-out data dashed, training solid
-        ax.plot(x, y, style, label=label, marker="o" if len(x) < 30 else None, markersize=3)
+        words = label.split()
+        split = next((w for w in words if w in ("train", *HELD_OUT)), "")
+        run = " ".join(w for w in words if w != split) or label
+        frames.append(pd.DataFrame({"x": np.asarray(x), "y": np.asarray(y), "run": run, "split": split}))
+    frame = pd.concat(frames, ignore_index=True)
+    splits = list(dict.fromkeys(frame["split"]))
+    few = frame.groupby(["run", "split"]).size().max() < 30
+    styled = len(splits) > 1
+    style = (
+        {  # one split (e.g. validation curves of several runs): colour alone, solid or dashed as the split says
+            "style": "split",
+            "style_order": splits,
+            "dashes": {s: (4, 2) if s in HELD_OUT else "" for s in splits},
+            "markers": dict.fromkeys(splits, "o") if few else False,
+        }
+        if styled
+        else {"marker": "o" if few else None, "linestyle": "--" if splits[0] in HELD_OUT else "-"}
+    )
+    sns.lineplot(
+        frame, x="x", y="y", hue="run", markersize=4, markeredgewidth=0, ax=ax, sort=False, **style
+    )  # fmt: skip
+    if np.allclose(frame["x"], np.round(frame["x"])):
+        ax.xaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))  # epochs, not 1.5
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    handles, labels = ax.get_legend_handles_labels()
+    # The legend's small samples hide the dashes: say it in words.
+    labels = [f"{lb} (dashed)" if styled and lb in HELD_OUT else lb for lb in labels]
+    ax.legend(handles, labels, fontsize=7, title=None)
     return fig
 
 
@@ -136,9 +177,13 @@ def latent_scatter(
         fig, ax = plt.subplots(figsize=(5.2, 4.4))
     else:
         fig = ax.figure
-    for c in np.unique(labels):
-        m = labels == c
-        ax.scatter(z[m, 0], z[m, 1], s=3, alpha=0.6, color=CLASS_COLOURS(int(c) % 10), label=class_names[int(c)])
+    classes = [int(c) for c in np.unique(labels)]
+    names = [class_names[c] for c in labels.astype(int)]
+    palette = {class_names[c]: CLASS_COLOURS(c % 10) for c in classes}
+    sns.scatterplot(
+        x=z[:, 0], y=z[:, 1], hue=names, hue_order=[class_names[c] for c in classes], palette=palette,
+        s=5, alpha=0.6, linewidth=0, ax=ax,
+    )  # fmt: skip
     if lim:
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
@@ -146,7 +191,50 @@ def latent_scatter(
     ax.set_ylabel("$z_2$")
     if title:
         ax.set_title(title)
-    ax.legend(markerscale=4, fontsize=7, loc="upper right", framealpha=0.7)
+    ax.legend(markerscale=2, fontsize=7, loc="upper right", framealpha=0.7)
+    return fig
+
+
+def score_histograms(samples: dict[str, np.ndarray], title: str | None = None, bins: int = 50, ax=None):
+    """Overlaid density histograms of named score samples (e.g. in- and out-of-distribution); returns the figure."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(5, 3.4))
+    else:
+        fig = ax.figure
+    frame = pd.concat(
+        [pd.DataFrame({"score": np.asarray(v, dtype=np.float64), "set": k}) for k, v in samples.items()],
+        ignore_index=True,
+    )
+    sns.histplot(
+        frame, x="score", hue="set", bins=bins, stat="density", common_norm=False, element="step", alpha=0.35, ax=ax
+    )
+    sns.move_legend(ax, "best", title=None, fontsize=8)
+    ax.set_xlabel("score")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def heatmap(
+    table: pd.DataFrame,
+    title: str | None = None,
+    fmt: str = ".2g",
+    cmap: str = "viridis",
+    annot: bool = True,
+    figsize: tuple[float, float] | None = None,
+    ax=None,
+    **kw,
+):
+    """A labelled heatmap of a table (rows and columns as in the DataFrame), with the values written in the cells
+    when `annot`; missing values stay blank. Extra keywords go to seaborn.heatmap."""
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize or (0.6 * table.shape[1] + 2.5, 0.4 * table.shape[0] + 1.2))
+    else:
+        fig = ax.figure
+    sns.heatmap(table, annot=annot, fmt=fmt, cmap=cmap, linewidths=0.5 if annot else 0, ax=ax, **kw)
+    ax.grid(False)  # the theme's grid would cross the cells
+    if title:
+        ax.set_title(title)
     return fig
 
 
@@ -160,6 +248,7 @@ def image_rows(rows: dict[str, torch.Tensor], scale: float = 0.55):
     axes = np.atleast_1d(axes)
     for ax, (label, grid) in zip(axes, grids.items(), strict=True):
         ax.imshow(grid, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        ax.grid(False)  # the theme's grid is for plots, not images
         ax.set_xticks([])
         ax.set_yticks([])
         for side in ax.spines.values():

@@ -196,7 +196,9 @@ class Context:
     notebook: str
     profile: str = "full"
     root: Path = field(default_factory=repo_root)
-    quiet: bool = True
+    # Progress bars and cache lines for a reader running the notebook; quiet under `python -m vaelib notebooks`
+    # and `make notebooks-smoke`, which set $VAELIB_QUIET (the executed notebooks are the site's pages).
+    quiet: bool = field(default_factory=lambda: os.environ.get("VAELIB_QUIET", "") not in ("", "0"))
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -289,7 +291,9 @@ class Context:
     def evaluate(self, run: Run, config: EvalConfig | None = None) -> dict[str, Any]:
         """The evaluation metrics of `run`, cached in RUN/eval-<digest>.json (re-running a notebook is cheap)."""
         cfg = config or self.eval_config
-        clf_name = (self.classifier_config or clf.ClassifierConfig()).name  # dataset-free part is what varies
+        dataset = run.config.data.dataset
+        ccfg = replace(self.classifier_config, dataset=dataset) if self.classifier_config else None
+        clf_name = (ccfg or clf.ClassifierConfig.domain(dataset)).name  # the features the metrics are measured in
         ident = {"eval": asdict(cfg), "classifier": clf_name, "version": EVAL_VERSION}
         key = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:10]
         path = Path(run.path) / f"eval-{key}.json"

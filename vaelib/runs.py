@@ -22,6 +22,7 @@ from vaelib.config_check import check_types, require
 from vaelib.losses import Objective, ObjectiveConfig
 from vaelib.models import MLPConfig, _BaseConfig, build_model, config_from_dict, count_parameters
 from vaelib.sharp import SharpConfig, SharpObjective
+from vaelib.timing import timed
 from vaelib.train import Callback, CheckpointError, OptimConfig, Trainer, first_line, load_checkpoint, pick_device
 
 __all__ = ["DataConfig", "RunConfig", "Run", "train_run", "get_or_train", "load_run", "run_dir_for"]
@@ -196,6 +197,7 @@ def train_run(
         callbacks=callbacks,
         device=dev,
         quiet=quiet,
+        name=run_dir.name,
     )
     resumed = trainer.resume_if_possible()
     if resumed and not quiet:
@@ -265,5 +267,8 @@ def get_or_train(
     if (run_dir / "metrics.json").exists() and (run_dir / "checkpoint.pt").exists():
         run = load_run(run_dir)
         if run.config == config:
+            if not quiet:
+                print(f"{run_dir.name}: from the run cache ({run.metrics.get('epochs', '?')} epochs)", flush=True)
             return run
-    return train_run(config, run_dir, data_root, device, quiet, callbacks)
+    with timed("train", run_dir.name):
+        return train_run(config, run_dir, data_root, device, quiet, callbacks)

@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 from torch import nn
-from tqdm import tqdm  # plain text bars: also in notebooks without ipywidgets
+from tqdm.auto import tqdm  # a widget in Jupyter (ipywidgets), text in a terminal
 
 from vaelib.config_check import check_types, require, require_choice
 from vaelib.data import atomic_write, static_binarize
@@ -171,8 +171,10 @@ class Trainer:
         callbacks: Sequence[Callback] = (),
         device: str | torch.device = "auto",
         quiet: bool = False,
+        name: str = "",
     ):
         self.device = pick_device(device) if isinstance(device, str) else device
+        self.name = name  # shown on the progress bar and the epoch lines (a run's directory name)
         self.cfg = cfg
         self.memory_format = torch.channels_last if cfg.channels_last else torch.contiguous_format
         self.model = model.to(self.device, memory_format=self.memory_format)
@@ -306,7 +308,7 @@ class Trainer:
         sums = torch.zeros(3, device=self.device, dtype=torch.float64)  # loss, recon, kl (summed over examples)
         bar = tqdm(
             range(self.steps_per_epoch),
-            desc=f"epoch {self.epoch + 1}/{cfg.num_epochs}",
+            desc=f"{self.name + ' ' if self.name else ''}epoch {self.epoch + 1}/{cfg.num_epochs}",
             disable=self.quiet,
             leave=False,
             mininterval=0.5,
@@ -390,7 +392,7 @@ class Trainer:
             self.history.append(row)
             if not self.quiet:
                 tqdm.write(
-                    f"epoch {row['epoch']:>3}/{self.cfg.num_epochs}  train {row['train_loss']:.3f}  "
+                    f"{self.name + '  ' if self.name else ''}epoch {row['epoch']:>3}/{self.cfg.num_epochs}  train {row['train_loss']:.3f}  "
                     f"val {row['val_loss']:.3f} (recon {row['val_recon']:.3f}, kl {row['val_kl']:.3f})  "
                     f"beta {row['beta']:.3g}  {row['seconds']:.1f}s"
                 )
