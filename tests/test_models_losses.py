@@ -101,6 +101,22 @@ def test_conv_flops_counted():
 # ---------------------------------------------------------------------------------------------- losses
 
 
+def test_mean_reduction_is_the_per_pixel_mean_as_keras_mse():
+    torch.manual_seed(0)
+    model = build_model(MLPConfig(latent_dim=2, hidden=(8,)))
+    x = torch.rand(4, 1, 28, 28)
+    out = model(x)
+    mean = losses.Objective(losses.ObjectiveConfig(likelihood="mse", beta=0.001, reduction="mean"))
+    summed = losses.Objective(losses.ObjectiveConfig(likelihood="mse", beta=0.001))
+    keras_mse = ((out.x_hat - x) ** 2).mean(dim=(1, 2, 3))  # Keras' mse: a mean over every pixel of an example
+    assert torch.allclose(mean.reconstruction(out, x), keras_mse, rtol=1e-5)
+    terms = mean(out, x, 0.0)
+    assert float(terms.loss) == pytest.approx(float((keras_mse + 0.001 * terms.kl).mean()), rel=1e-5)
+    # the same objective in summed units: SSE + (pixels * beta) * KL, up to the factor 1 / pixels
+    n = x[0].numel()
+    assert torch.allclose(summed.reconstruction(out, x) / n, keras_mse, rtol=1e-5)
+
+
 def test_kl_matches_torch_distributions():
     torch.manual_seed(0)
     mu, logvar = torch.randn(6, 4), torch.randn(6, 4)

@@ -147,6 +147,20 @@ def test_run_name_changes_with_any_setting():
     assert RunConfig.from_dict(json.loads(json.dumps(a.to_dict()))) == a
 
 
+def test_mean_reduction_names_itself_and_leaves_summed_run_names_alone():
+    from dataclasses import replace
+
+    from vaelib.losses import ObjectiveConfig
+
+    summed = run_config()
+    assert "reduction" not in summed.to_dict()["objective"]  # names of runs made before the field are unchanged
+    mean = replace(summed, objective=ObjectiveConfig(likelihood="mse", beta=0.001, reduction="mean"))
+    assert mean.name.startswith("mnist-mlp-z2-b0.001-mean-") and mean.to_dict()["objective"]["reduction"] == "mean"
+    assert RunConfig.from_dict(json.loads(json.dumps(mean.to_dict()))) == mean
+    with pytest.raises(ValueError, match="reduction"):
+        ObjectiveConfig(reduction="max")
+
+
 def test_get_or_train_hit_and_miss(tiny_root, tmp_path):
     root, _ = tiny_root
     runs = tmp_path / "runs"
@@ -384,3 +398,25 @@ def test_scripts_that_import_torch_first_restart_with_the_openmp_spin():
     env = {k: v for k, v in os.environ.items() if k != "GOMP_SPINCOUNT"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "1"  # the process that printed was started with the spin set
+
+
+def test_seed_settings_table_flags_every_difference():
+    from dataclasses import replace
+
+    from vaelib import claims
+    from vaelib import experiments as E
+
+    exact = claims.settings_table(claims.SEED_000_SETTINGS, E.latent_2d("fashion-mnist", "seed"))
+    assert list(exact["setting"]) == list(claims.SEED_000_SETTINGS)
+    assert list(exact.loc[exact["same"] == "no", "setting"]) == ["framework"]  # TensorFlow there, PyTorch here
+    cfg = E.latent_2d("mnist", "bernoulli")
+    cfg = replace(cfg, optim=replace(cfg.optim, num_epochs=4))
+    table = claims.settings_table(claims.SEED_000_SETTINGS, cfg).set_index("setting")
+    assert set(table.index[table["same"] == "no"]) == {
+        "dataset",
+        "likelihood",
+        "reduction",
+        "beta",
+        "epochs",
+        "framework",
+    }

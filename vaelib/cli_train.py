@@ -31,6 +31,7 @@ _FLAGS = {
     "hidden": ("model", "hidden"),
     "ae": ("model", "deterministic"),
     "likelihood": ("objective", "likelihood"),
+    "reduction": ("objective", "reduction"),
     "beta": ("objective", "beta"),
     "beta_schedule": ("objective", "beta_schedule"),
     "warmup_epochs": ("objective", "warmup_epochs"),
@@ -74,6 +75,13 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--ae", action="store_true", help="deterministic autoencoder baseline (no KL, no sampling)")
     p.add_argument(
         "--likelihood", default=ob.likelihood, choices=["bernoulli", "gaussian", "mse"], help="decoder likelihood"
+    )
+    p.add_argument(
+        "--reduction",
+        default=ob.reduction,
+        choices=["sum", "mean"],
+        help="reconstruction term summed over pixels (nats per example) or averaged over them (Keras' mse; "
+        "beta then weighs the KL C*H*W times more)",
     )
     p.add_argument("--beta", type=float, default=ob.beta, help="KL weight")
     p.add_argument(

@@ -75,10 +75,16 @@ def _encode_mu(model, x: torch.Tensor, bs: int = 256) -> torch.Tensor:
     return torch.cat([model.encode(x[i : i + bs])[0] for i in range(0, len(x), bs)])
 
 
+def summed_objective(run: Run) -> Objective:
+    """The run's objective with its reconstruction term summed over pixels: evaluation reports every model in the
+    same units (nats, or summed squared error), whichever reduction it was trained with."""
+    return Objective(replace(run.config.objective, reduction="sum"))
+
+
 def kl_per_dimension(run: Run, images: torch.Tensor) -> np.ndarray:
     """KL of each latent dimension from the prior (nats, mean over `images`, uint8 or float as the model sees them)."""
     x = config_inputs(run.config, images)
-    return M.elbo_terms(run.model.cpu().eval(), x, Objective(run.config.objective).reconstruction)["kl_per_dim"].numpy()
+    return M.elbo_terms(run.model.cpu().eval(), x, summed_objective(run).reconstruction)["kl_per_dim"].numpy()
 
 
 def _blur(x: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
@@ -107,7 +113,7 @@ def ood_scores(
 
 
 def _ood_scores(run: Run, x: torch.Tensor, raw: torch.Tensor, regret_steps: int) -> dict[str, np.ndarray]:
-    objective = Objective(run.config.objective)
+    objective = summed_objective(run)
     terms = M.elbo_terms(run.model, x, objective.reconstruction)
     nll = (terms["recon"] + terms["kl"]).numpy().astype(np.float64)
     # The compressor sees the image the model sees: binarized runs compress their binarized input.
@@ -149,7 +155,7 @@ def _evaluate_run(
     splits = load_data(rc, data_root)
     x_test = model_inputs(run, splits.test.images)
     x_train = model_inputs(run, splits.train.images[: cfg.probe_n])
-    objective = Objective(rc.objective)
+    objective = summed_objective(run)
     out: dict[str, Any] = {"likelihood": rc.objective.likelihood, "binarized": rc.optim.binarize != "none"}
 
     # Likelihood: the one-sample ELBO split into its terms, and the IWAE bound for Bernoulli VAEs.

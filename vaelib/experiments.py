@@ -106,7 +106,10 @@ DATASETS = ("mnist", "fashion-mnist")
 
 
 def vae_vs_ae(dataset: str, deterministic: bool = False) -> RunConfig:
-    """Seed 001: MLP 784-400-20, BCE with logits on grey levels, 90/10 split, 12 epochs; the AE shares the bodies."""
+    """Seed 001's comparison of a VAE with an AE. Seed 001 states no layer sizes, latent size or epochs: the report
+    chooses pytorch/examples' MLP 784-400-20 and 12 epochs. Its `BCEWithLogitsLoss` with PyTorch's default reduction
+    averages over pixels, which would weigh the KL 784 times more; the report trains the summed reading (nats per
+    example, the ELBO). Its 90/10 split and beta = 1 are kept; the AE shares the bodies."""
     return RunConfig(
         data=DataConfig(dataset),
         model=MLPConfig(latent_dim=20, hidden=(400,), deterministic=deterministic),
@@ -114,22 +117,31 @@ def vae_vs_ae(dataset: str, deterministic: bool = False) -> RunConfig:
     )
 
 
-def latent_2d(dataset: str, variant: str) -> RunConfig:
-    """Seed 000's experiment (2-D latent; `mse` = MSE + 0.001 KL as the seed, `bernoulli` = BCE + KL), conv-BN body."""
-    # Seed 000's own architecture (ConvConfig: full-resolution 64-channel convolutions) is several times slower
-    # per epoch on a 2-core CPU (`make bench` prints both), and the few hundred steps the notebook budget allows
-    # left it far from converged (its MNIST codes separated only 0s and 1s). So the report trains seed 002's
-    # conv-BN body with seed 000's latent size and losses, on the full training split; batch 128 (the seed uses
-    # 512) gives more steps in the same time.
+# Seed 000's loss, as its numbers require: Keras' `mse`, a per-pixel MEAN (its quoted MSE of 0.04-0.08 and final loss
+# of 0.0356 fit nothing else), so its beta = 0.001 weighs the KL like 0.784 in summed units.
+LATENT_2D_VARIANTS = {
+    "seed": "mean MSE + 0.001 KL (seed 000's loss)",
+    "seed-beta1": "mean MSE + 1 KL (seed 000's beta = 1)",
+    "bernoulli": "summed BCE + 1 KL (addition)",
+}
+
+
+def latent_2d(dataset: str, variant: str, seed: int = 0) -> RunConfig:
+    """Seed 000's setting: its conv VAE (`ConvConfig`, the Keras-book network), latent 2, Adam 1e-3, batch 512,
+    10 epochs. `seed`: its loss, the per-pixel mean squared error + 0.001 KL; `seed-beta1`: the same loss with
+    beta = 1, the setting of its claim that beta = 1 collapses a 2-D latent; `bernoulli`: an addition, the
+    standard VAE objective (BCE summed over pixels + KL) on the same network and schedule. Seed 000 trains on
+    Fashion-MNIST; the MNIST runs are additions. `seed` repeats a run with other initial weights and batches."""
     objective = {
-        "mse": ObjectiveConfig(likelihood="mse", beta=0.001),
+        "seed": ObjectiveConfig(likelihood="mse", reduction="mean", beta=0.001),
+        "seed-beta1": ObjectiveConfig(likelihood="mse", reduction="mean", beta=1.0),
         "bernoulli": ObjectiveConfig(likelihood="bernoulli", beta=1.0),
     }[variant]
     return RunConfig(
         data=DataConfig(dataset),
-        model=ConvBNConfig(latent_dim=2),
+        model=ConvConfig(latent_dim=2),
         objective=objective,
-        optim=OptimConfig(num_epochs=4, batch_size=128, lr=1e-3),
+        optim=OptimConfig(num_epochs=10, batch_size=512, lr=1e-3, seed=seed),
     )
 
 
@@ -230,10 +242,11 @@ def sharp_decoder(dataset: str, latent_dim: int, variant: str) -> RunConfig:
 def report_models(dataset: str) -> dict[str, RunConfig]:
     """Every model the report shows for `dataset`, by a readable name (the evaluation notebook's rows)."""
     models = {
-        "MLP VAE 400-20 (seed 001)": vae_vs_ae(dataset),
-        "MLP AE 400-20 (seed 001)": vae_vs_ae(dataset, deterministic=True),
-        "conv-BN VAE z2, MSE + 0.001 KL (seed 000)": latent_2d(dataset, "mse"),
-        "conv-BN VAE z2, BCE + KL (seed 000)": latent_2d(dataset, "bernoulli"),
+        "MLP VAE 400-20 (seed 001's comparison)": vae_vs_ae(dataset),
+        "MLP AE 400-20 (seed 001's comparison)": vae_vs_ae(dataset, deterministic=True),
+        "conv VAE z2, mean MSE + 0.001 KL (seed 000)": latent_2d(dataset, "seed"),
+        "conv VAE z2, mean MSE + 1 KL (seed 000, beta 1)": latent_2d(dataset, "seed-beta1"),
+        "conv VAE z2, BCE + KL (seed 000's network)": latent_2d(dataset, "bernoulli"),
         "conv-BN VAE z16 (seed 002)": conv_bn_16(dataset),
         "MLP VAE 400-400-20 (seed 004)": sampling_mlp(dataset),
     }

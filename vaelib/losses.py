@@ -43,7 +43,7 @@ def gaussian_nll(mean: torch.Tensor, x: torch.Tensor, log_scale: torch.Tensor | 
 
 
 def sse(mean: torch.Tensor, x: torch.Tensor) -> torch.Tensor:
-    """Summed squared error: the Gaussian NLL with sigma^2 = 1/2 up to a constant (seed 000's MSE loss). [B]"""
+    """Summed squared error: the Gaussian NLL with sigma^2 = 1/2 up to a constant (seed 000's MSE loss x C*H*W). [B]"""
     return (x - mean).pow(2).flatten(1).sum(1)
 
 
@@ -96,6 +96,9 @@ class ObjectiveConfig:
     """The training objective: likelihood, KL weight and its schedule."""
 
     likelihood: str = "bernoulli"  # bernoulli | gaussian | mse
+    # The reconstruction term per example: summed over pixels (nats per example, the ELBO's own scale) or averaged
+    # over them (Keras' `mse`, PyTorch's default `reduction="mean"`), which makes beta weigh the KL C*H*W times more.
+    reduction: str = "sum"  # sum | mean
     beta: float = 1.0
     beta_schedule: str = "constant"  # constant | linear | cyclical
     warmup_epochs: float = 0.0
@@ -106,6 +109,7 @@ class ObjectiveConfig:
     def __post_init__(self) -> None:
         check_types(self)
         require_choice(self, "likelihood", ("bernoulli", "gaussian", "mse"))
+        require_choice(self, "reduction", ("sum", "mean"))
         require_choice(self, "beta_schedule", ("constant", "linear", "cyclical"))
         require(self, self.beta >= 0, f"beta must be non-negative, got {self.beta}")
         require(self, self.warmup_epochs >= 0, f"warmup_epochs must be non-negative, got {self.warmup_epochs}")
@@ -123,7 +127,7 @@ class LossTerms:
     """Per-example terms of one batch and the scalar that is minimized."""
 
     loss: torch.Tensor  # scalar: mean over the batch of recon + beta * kl_used
-    recon: torch.Tensor  # [B] nats (or summed squared error for `mse`)
+    recon: torch.Tensor  # [B] nats (or summed squared error for `mse`); per pixel for reduction `mean`
     kl: torch.Tensor  # [B] analytic KL (zero for an autoencoder)
     beta: float
 
@@ -140,7 +144,11 @@ class Objective:
         return beta_at(progress, c.beta, c.beta_schedule, c.warmup_epochs, c.cycles)
 
     def reconstruction(self, out: VAEOutput, x: torch.Tensor) -> torch.Tensor:
-        """Per-example reconstruction term under the configured likelihood. [B]"""
+        """Per-example reconstruction term under the configured likelihood and reduction. [B]"""
+        recon = self._summed_reconstruction(out, x)
+        return recon / x[0].numel() if self.config.reduction == "mean" else recon
+
+    def _summed_reconstruction(self, out: VAEOutput, x: torch.Tensor) -> torch.Tensor:
         c = self.config
         if c.likelihood == "bernoulli":
             return bernoulli_nll(out.logits, x)

@@ -79,6 +79,8 @@ class RunConfig:
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (`sharp` only when set, so plain runs keep their names)."""
         d = {k: asdict(getattr(self, k)) for k in ("data", "model", "objective", "optim")}
+        if d["objective"]["reduction"] == "sum":  # the default joins the hash only when changed: old names stay
+            del d["objective"]["reduction"]
         if self.sharp is not None:
             d["sharp"] = asdict(self.sharp)
         return d
@@ -105,10 +107,12 @@ class RunConfig:
 
     @property
     def name(self) -> str:
-        """Readable, unique run name, e.g. `mnist-mlp-z20-b1-3f2a9c1d0e`."""
+        """Readable, unique run name, e.g. `mnist-mlp-z20-b1-3f2a9c1d0e` (`-mean` after beta for a reconstruction
+        term averaged over pixels, whose beta weighs the KL C*H*W times more)."""
         beta = f"{self.objective.beta:g}" if not self.model.deterministic else "ae"
+        mean = "-mean" if self.objective.reduction == "mean" else ""
         dataset = Path(self.data.dataset).stem if self.data.dataset.endswith(".csv") else self.data.dataset
-        return f"{dataset}-{self.model.kind}-z{self.model.latent_dim}-b{beta}-{self.digest}"
+        return f"{dataset}-{self.model.kind}-z{self.model.latent_dim}-b{beta}{mean}-{self.digest}"
 
 
 @dataclass
