@@ -204,7 +204,8 @@ class ConvSampler:
 def write_assets(result: dict, out: Path) -> None:
     """The benchmark's JSON and a Markdown table of its ratios, with the machine they were measured on."""
     out.mkdir(parents=True, exist_ok=True)
-    (out / "bench.json").write_text(json.dumps({**result, "machine": machine()}, indent=1) + "\n")
+    measured_on = machine()
+    (out / "bench.json").write_text(json.dumps({**result, "machine": measured_on}, indent=1) + "\n")
     ranges = result["conv_flop_bound_ratio_ranges"]
     rows = [
         ("MLP 784-400-20, batch 128: speedup over the pytorch/examples loop", f"{result['speedup_vs_reference']:.2f}x"),
@@ -227,7 +228,7 @@ def write_assets(result: dict, out: Path) -> None:
     rows.append(("seed 003 U-Net VAE: seconds per 60k-image epoch", f"{result['unet_s_per_epoch']:.1f}"))
     rows.append(("peak memory of a training run (MiB)", f"{result['peak_rss_mib']:.0f}"))
     lines = ["| measure | value |", "| --- | --- |", *(f"| {a} | {b} |" for a, b in rows)]
-    note = f"\n*Measured on*: {machine()}; matmul roof {result['matmul_gflops']:.0f} GFLOP/s.\n"
+    note = f"\n*Measured on*: {measured_on}; matmul roof {result['matmul_gflops']:.0f} GFLOP/s.\n"
     (out / "bench.md").write_text("\n".join(lines) + "\n" + note)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 
 import nbformat
 import numpy as np
@@ -158,7 +159,9 @@ def test_notebook_runner_smoke_and_failure(tmp_path, monkeypatch, capsys):
     _notebook(tmp_path / "notebooks" / "01_ok.ipynb", code)
     _notebook(tmp_path / "notebooks" / "02_bad.ipynb", "raise ValueError('broken on purpose')")
     monkeypatch.setenv("VAELIB_ROOT", str(tmp_path))
+    monkeypatch.setenv("VAELIB_QUIET", "0")  # a reader's own setting survives the runner
     times = run_notebooks("smoke", ["01"])
+    assert os.environ["VAELIB_QUIET"] == "0" and "VAELIB_TIMINGS" not in os.environ
     assert list(times["notebook"]) == ["01_ok"]
     row = times.iloc[0]
     assert row["train_s"] >= 0.3 and 0.2 <= row["eval_s"] < 0.3 and row["other_s"] > 0

@@ -406,6 +406,8 @@ def test_seed_settings_table_flags_every_difference():
     from vaelib import claims
     from vaelib import experiments as E
 
+    with pytest.raises(ValueError, match="unknown variant 'mse'"):  # the old name of the seed's variant
+        E.latent_2d("fashion-mnist", "mse")
     exact = claims.settings_table(claims.SEED_000_SETTINGS, E.latent_2d("fashion-mnist", "seed"))
     assert list(exact["setting"]) == list(claims.SEED_000_SETTINGS)
     assert list(exact.loc[exact["same"] == "no", "setting"]) == ["framework"]  # TensorFlow there, PyTorch here

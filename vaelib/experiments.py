@@ -132,6 +132,8 @@ def latent_2d(dataset: str, variant: str, seed: int = 0) -> RunConfig:
     beta = 1, the setting of its claim that beta = 1 collapses a 2-D latent; `bernoulli`: an addition, the
     standard VAE objective (BCE summed over pixels + KL) on the same network and schedule. Seed 000 trains on
     Fashion-MNIST; the MNIST runs are additions. `seed` repeats a run with other initial weights and batches."""
+    if variant not in LATENT_2D_VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(LATENT_2D_VARIANTS)}")
     objective = {
         "seed": ObjectiveConfig(likelihood="mse", reduction="mean", beta=0.001),
         "seed-beta1": ObjectiveConfig(likelihood="mse", reduction="mean", beta=1.0),

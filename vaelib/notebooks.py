@@ -17,6 +17,7 @@ import tempfile
 import time
 from datetime import date
 from pathlib import Path
+from unittest import mock
 
 import pandas as pd
 import torch
@@ -105,10 +106,9 @@ def run_notebooks(
         print(f"[{profile}] {path.name} ...", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             log = Path(tmp) / "timings.jsonl"
-            os.environ[timing.ENV] = str(log)  # the kernel inherits it and logs its training and evaluation
-            os.environ[QUIET_ENV] = "1"
-            t0 = time.perf_counter()
-            try:
+            # The kernel inherits both: it logs its training and evaluation, and draws no progress bars.
+            with mock.patch.dict(os.environ, {timing.ENV: str(log), QUIET_ENV: "1"}):
+                t0 = time.perf_counter()
                 pm.execute_notebook(
                     str(path),
                     str(out_dir / path.name),
@@ -118,9 +118,6 @@ def run_notebooks(
                     progress_bar=False,
                     log_output=False,
                 )
-            finally:
-                os.environ.pop(timing.ENV, None)
-                os.environ.pop(QUIET_ENV, None)
             seconds = time.perf_counter() - t0
             parts = timing.read_log(log)
         train, evaluation = parts["train"], parts["eval"]
@@ -143,7 +140,7 @@ def run_notebooks(
     if profile == "full" and label:
         if label == "auto":  # what the cache held decides the column: nothing trained = warm
             trained = _finished_runs(runs_root) - before
-            label = "cold cache" if not before else ("warm cache" if not trained else "partly warm cache")
+            label = COLD if not before else ("warm cache" if not trained else "partly warm cache")
         _record_times(root / "assets", times, label)
     return times
 
