@@ -38,6 +38,8 @@ def test_every_notebook_names_the_vaelib_kernel_and_reads_its_profile_from_the_e
         assert nb.metadata["kernelspec"]["name"] == KERNEL, path.name
         params = next(c for c in nb.cells if "parameters" in c.metadata.get("tags", []))
         assert 'os.environ.get("VAELIB_PROFILE", "full")' in params.source, path.name
+        # an injected `PROFILE = "full"` cell would override $VAELIB_PROFILE (nbconvert would run the full profile)
+        assert not any("injected-parameters" in c.metadata.get("tags", []) for c in nb.cells), path.name
 
 
 @pytest.mark.slow

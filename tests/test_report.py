@@ -141,7 +141,7 @@ def test_snapshot_request_on_a_run_trained_without(smoke_ctx):
 
 def _notebook(path, code: str) -> None:
     nb = nbformat.v4.new_notebook()
-    params = nbformat.v4.new_code_cell('PROFILE = "full"')
+    params = nbformat.v4.new_code_cell('import os\nPROFILE = os.environ.get("VAELIB_PROFILE", "full")')
     params.metadata["tags"] = ["parameters"]
     nb.cells = [params, nbformat.v4.new_code_cell(code)]
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}

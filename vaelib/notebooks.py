@@ -32,6 +32,8 @@ KERNEL = "vaelib"
 KERNEL_DISPLAY_NAME = "Python (vaelib)"
 # Set by the runner for the kernels it starts: the executed notebooks are the site's pages, free of progress bars.
 QUIET_ENV = "VAELIB_QUIET"
+# The profile a notebook's parameters cell takes (`full` when unset).
+PROFILE_ENV = "VAELIB_PROFILE"
 
 
 def ensure_kernel() -> Path:
@@ -106,13 +108,16 @@ def run_notebooks(
         print(f"[{profile}] {path.name} ...", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             log = Path(tmp) / "timings.jsonl"
-            # The kernel inherits both: it logs its training and evaluation, and draws no progress bars.
-            with mock.patch.dict(os.environ, {timing.ENV: str(log), QUIET_ENV: "1"}):
+            # The kernel inherits these: its profile (read by the parameters cell, so no parameter cell is injected
+            # into the committed notebooks and `VAELIB_PROFILE=... nbconvert --execute` runs them the same way), the
+            # timing log of its training and evaluation, and no progress bars.
+            env = {PROFILE_ENV: profile, timing.ENV: str(log), QUIET_ENV: "1"}
+            with mock.patch.dict(os.environ, env):
                 t0 = time.perf_counter()
                 pm.execute_notebook(
                     str(path),
                     str(out_dir / path.name),
-                    parameters={"PROFILE": profile, **(parameters or {})},
+                    parameters=parameters or {},
                     cwd=str(root / "notebooks"),
                     kernel_name=_kernel_of(path),
                     progress_bar=False,
