@@ -25,6 +25,7 @@ __all__ = [
     "EvalConfig",
     "evaluate_run",
     "kl_per_dimension",
+    "summed_objective",
     "model_inputs",
     "config_inputs",
     "ood_scores",
@@ -83,8 +84,9 @@ def summed_objective(run: Run) -> Objective:
 
 def kl_per_dimension(run: Run, images: torch.Tensor) -> np.ndarray:
     """KL of each latent dimension from the prior (nats, mean over `images`, uint8 or float as the model sees them)."""
-    x = config_inputs(run.config, images)
-    return M.elbo_terms(run.model.cpu().eval(), x, summed_objective(run).reconstruction)["kl_per_dim"].numpy()
+    return M.elbo_terms(run.model.eval(), model_inputs(run, images), summed_objective(run).reconstruction)[
+        "kl_per_dim"
+    ].numpy()
 
 
 def _blur(x: torch.Tensor, sigma: float = 1.0) -> torch.Tensor:
