@@ -37,6 +37,7 @@ _FLAGS = {
     "warmup_epochs": ("objective", "warmup_epochs"),
     "free_bits": ("objective", "free_bits"),
     "epochs": ("optim", "num_epochs"),
+    "patience": ("optim", "patience"),
     "batch_size": ("optim", "batch_size"),
     "lr": ("optim", "lr"),
     "optimizer": ("optim", "optimizer"),
@@ -98,6 +99,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--free-bits", type=float, default=ob.free_bits, help="free bits per latent dim (nats)")
     p.add_argument("--epochs", type=int, default=o.num_epochs, help="number of epochs")
+    p.add_argument(
+        "--patience",
+        type=int,
+        default=o.patience,
+        help="early stopping: stop after this many epochs without a better validation loss (--epochs is the most)",
+    )
     p.add_argument("--batch-size", type=int, default=o.batch_size, help="batch size")
     p.add_argument("--lr", type=float, default=o.lr, help="learning rate")
     p.add_argument(

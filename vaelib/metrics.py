@@ -31,6 +31,7 @@ __all__ = [
     "roc",
     "compression_bits",
     "posterior_regret",
+    "untrained_features",
 ]
 
 LOG_2PI = math.log(2 * math.pi)
@@ -161,6 +162,25 @@ def frechet_distance(
 def fid_from_features(real: torch.Tensor, fake: torch.Tensor) -> float:
     """FID between two feature sets [N, F]."""
     return frechet_distance(*gaussian_stats(real), *gaussian_stats(fake))
+
+
+@torch.no_grad()
+def untrained_features(images: torch.Tensor, seed: int = 0, batch_size: int = 500) -> torch.Tensor:
+    """128-d features [N, 128] of images [N, C, H, W] from a randomly initialised, never trained CNN: three
+    conv + ReLU + max-pool blocks (32, 64, 128 channels) and a global average: seed 002's "toy FID" feature net
+    (it states 3 conv layers, pooling and 128 features; the widths and the global pooling are our choice)."""
+    gen = torch.Generator().manual_seed(seed)
+    layers, c_in = [], images.shape[1]
+    for c_out in (32, 64, 128):
+        conv = torch.nn.Conv2d(c_in, c_out, 3, padding=1)
+        # PyTorch's default initialisation, drawn from our generator so the net is a function of `seed`
+        bound = 1 / math.sqrt(c_in * 9)
+        conv.weight.copy_(torch.empty_like(conv.weight).uniform_(-bound, bound, generator=gen))
+        conv.bias.copy_(torch.empty_like(conv.bias).uniform_(-bound, bound, generator=gen))
+        layers += [conv, torch.nn.ReLU(), torch.nn.MaxPool2d(2)]
+        c_in = c_out
+    net = torch.nn.Sequential(*layers, torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()).eval()
+    return torch.cat([net(images[i : i + batch_size].float()) for i in range(0, len(images), batch_size)])
 
 
 def _kth_nn_radius(feats: torch.Tensor, k: int) -> torch.Tensor:

@@ -154,16 +154,20 @@ class ReconFrames(Callback):
     def __init__(self, path: str | os.PathLike, x: torch.Tensor, every: int):
         self.path, self.x, self.every = Path(path), x, max(1, every)
 
+    def capture(self, trainer: Trainer) -> Any:
+        """What one frame holds: the reconstructions of `x`."""
+        return trainer.model.reconstruct(trainer._prepare(self.x)).cpu()
+
     @torch.no_grad()
     def record(self, trainer: Trainer) -> None:
-        """Reconstruct `x` with the current weights and add the frame for this step."""
+        """Capture a frame with the current weights and add it for this step."""
         model = trainer.model
         was_training = model.training
         model.eval()
-        recon = model.reconstruct(trainer._prepare(self.x)).cpu()
+        frame = self.capture(trainer)
         model.train(was_training)
         frames = torch.load(self.path, weights_only=True) if self.path.exists() else {}
-        frames[int(trainer.step)] = recon
+        frames[int(trainer.step)] = frame
         buf = io.BytesIO()
         torch.save(frames, buf)
         atomic_write(self.path, buf.getvalue())
@@ -175,8 +179,40 @@ class ReconFrames(Callback):
 
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float]) -> None:
         """Record the last step of training."""
-        if trainer.epoch == trainer.cfg.num_epochs and trainer.step % self.every:
+        if (trainer.epoch == trainer.cfg.num_epochs or trainer.stopped_early()) and trainer.step % self.every:
             self.record(trainer)
+
+
+class LatentFrames(ReconFrames):
+    """Like `ReconFrames`, but each frame holds the latent means of `x_latent` and the reconstructions of
+    `x_recon` (`{"mu": [N, D], "recon": [M, C, H, W]}`): seed 002's latent-evolution GIFs, a frame every few
+    dozen steps."""
+
+    def __init__(self, path: str | os.PathLike, x_latent: torch.Tensor, x_recon: torch.Tensor, every: int):
+        super().__init__(path, x_recon, every)
+        self.x_latent = x_latent
+
+    def capture(self, trainer: Trainer) -> dict[str, torch.Tensor]:
+        """The latent means of `x_latent` and the reconstructions of `x_recon`."""
+        mu = trainer.model.encode(trainer._prepare(self.x_latent))[0].cpu()
+        return {"mu": mu, "recon": super().capture(trainer)}
+
+
+class LossCurve(Callback):
+    """After each epoch, the mean loss, reconstruction, KL and negative ELBO per example on `x` (a held-out set,
+    e.g. the whole test set, for a run with no validation split), appended to PATH (CSV, one row per epoch)."""
+
+    def __init__(self, path: str | os.PathLike, x: torch.Tensor):
+        self.path, self.x = Path(path), x
+
+    def on_epoch_end(self, trainer: Trainer, row: dict[str, float]) -> None:
+        """Evaluate `x` with this epoch's weights (eval mode; the trainer's RNG streams are untouched)."""
+        m = trainer.evaluate(trainer._prepare(self.x))
+        rows = pd.read_csv(self.path) if self.path.exists() else pd.DataFrame()
+        if len(rows):
+            rows = rows[rows.epoch < trainer.epoch]  # a resumed run overwrites the epochs it repeats
+        rows = pd.concat([rows, pd.DataFrame([{"epoch": trainer.epoch, **m}])], ignore_index=True)
+        atomic_write(self.path, rows.to_csv(index=False).encode())
 
 
 def load_snapshots(out_dir: str | os.PathLike) -> list[dict[str, Any]]:
@@ -226,16 +262,31 @@ class Context:
         """`config` as this profile trains it."""
         return for_profile(config, self.profile)
 
-    def run(self, config: RunConfig, snapshots: bool = False, probe_n: int = 1000, frames: int | None = None) -> Run:
+    def run(
+        self,
+        config: RunConfig,
+        snapshots: bool = False,
+        probe_n: int = 1000,
+        frames: int | None = None,
+        latent_frames: int | None = None,
+        loss_curve: bool = False,
+    ) -> Run:
         """The trained run for `config` (cache or train); `snapshots` also records per-epoch probes in RUN/snapshots/,
-        `frames` the reconstructions of 8 test images every `frames` steps in RUN/frames.pt."""
+        `frames` the reconstructions of 8 test images every `frames` steps in RUN/frames.pt, `latent_frames` the
+        latent means of `probe_n` test images (and reconstructions of 8) every so many steps in
+        RUN/latent_frames.pt, `loss_curve` the loss on the whole test set after every epoch in RUN/test_curve.csv."""
         cfg = self.config(config)
         callbacks: list[Callback] = []
         run_dir = run_dir_for(cfg, self.runs_root)
-        splits = load_data(cfg, self.data_root) if frames or snapshots else None
-        frames_path = run_dir / "frames.pt"
+        splits = load_data(cfg, self.data_root) if frames or snapshots or latent_frames or loss_curve else None
+        step_records = {}  # file -> steps between frames
         if frames:
-            callbacks.append(ReconFrames(frames_path, self.inputs(cfg, splits.test.images[:8]), frames))
+            step_records[run_dir / "frames.pt"] = frames
+            callbacks.append(ReconFrames(run_dir / "frames.pt", self.inputs(cfg, splits.test.images[:8]), frames))
+        if latent_frames:
+            step_records[run_dir / "latent_frames.pt"] = latent_frames
+            x = self.inputs(cfg, splits.test.images[:probe_n])
+            callbacks.append(LatentFrames(run_dir / "latent_frames.pt", x, x[:8], latent_frames))
         if snapshots:
             snap_dir = run_dir / "snapshots"
             test_x, train_x = (
@@ -243,27 +294,36 @@ class Context:
                 self.inputs(cfg, splits.train.images[:probe_n]),
             )
             callbacks.append(Snapshots(snap_dir, test_x, test_x[:16], {"train": train_x, "test": test_x}))
+        if loss_curve:
+            callbacks.append(LossCurve(run_dir / "test_curve.csv", self.inputs(cfg, splits.test.images)))
         run = get_or_train(cfg, self.runs_root, self.data_root, quiet=self.quiet, callbacks=callbacks)
-        if frames:
-            # every `frames` steps and the last step; a run interrupted between its last checkpoint and the
+        epochs = run.metrics["epochs"]  # fewer than num_epochs when early stopping ended training
+        for path, every in step_records.items():
+            # every `every` steps and the last step; a run interrupted between its last checkpoint and the
             # callbacks, or begun without frames, lacks some of them
-            total = math.ceil(run.metrics["n_train"] / cfg.optim.batch_size) * cfg.optim.num_epochs
-            expected = set(range(frames, total + 1, frames)) | {total}
-            recorded = set(torch.load(frames_path, weights_only=True)) if frames_path.exists() else set()
+            total = math.ceil(run.metrics["n_train"] / cfg.optim.batch_size) * epochs
+            expected = set(range(every, total + 1, every)) | {total}
+            recorded = set(torch.load(path, weights_only=True)) if path.exists() else set()
             if recorded != expected:
                 raise RuntimeError(
-                    f"{run.path} has {len(recorded & expected)} of its {len(expected)} reconstruction frames; "
-                    "delete the run directory to retrain it with frames"
+                    f"{run.path} has {len(recorded & expected)} of its {len(expected)} frames in {path.name}; "
+                    "delete the run directory to retrain it with them"
                 )
         if snapshots:
             # A run trained (or begun) without snapshots, or with another probe size, cannot give a full record.
             snaps = self.snapshots(run)
-            if [s["epoch"] for s in snaps] != list(range(1, run.metrics["epochs"] + 1)) or any(
+            if [s["epoch"] for s in snaps] != list(range(1, epochs + 1)) or any(
                 s.get("probe_n") != len(test_x) for s in snaps
             ):
                 raise RuntimeError(
                     f"{run.path} has no complete snapshot record with {len(test_x)} probe images; "
                     "delete the run directory to retrain it with snapshots"
+                )
+        if loss_curve:
+            curve = self.test_curve(run) if (run_dir / "test_curve.csv").exists() else pd.DataFrame({"epoch": []})
+            if list(curve.epoch) != list(range(1, epochs + 1)):
+                raise RuntimeError(
+                    f"{run.path} has no complete per-epoch test loss; delete the run directory to retrain it with one"
                 )
         return run
 
@@ -272,6 +332,17 @@ class Context:
         """The reconstruction frames recorded while `run` trained (step -> images), in step order."""
         frames = torch.load(Path(run.path) / "frames.pt", weights_only=True)
         return dict(sorted(frames.items()))
+
+    @staticmethod
+    def latent_frames(run: Run) -> dict[int, dict[str, torch.Tensor]]:
+        """The latent frames recorded while `run` trained (step -> {"mu", "recon"}), in step order."""
+        frames = torch.load(Path(run.path) / "latent_frames.pt", weights_only=True)
+        return dict(sorted(frames.items()))
+
+    @staticmethod
+    def test_curve(run: Run) -> pd.DataFrame:
+        """The per-epoch loss, reconstruction, KL and negative ELBO on the test set recorded while `run` trained."""
+        return pd.read_csv(Path(run.path) / "test_curve.csv")
 
     def snapshots(self, run: Run) -> list[dict[str, Any]]:
         """The per-epoch snapshots recorded while `run` trained."""
@@ -444,12 +515,14 @@ def silhouette(z: torch.Tensor, labels: torch.Tensor, n: int = 2000) -> float:
     return float(silhouette_score(z[:n].numpy(), labels[:n].numpy()))
 
 
-def pca(z: torch.Tensor, k: int = 2) -> tuple[torch.Tensor, np.ndarray]:
-    """Project codes [N, D] onto their first k principal components; also the explained-variance ratios of all."""
-    zc = z - z.mean(0)
-    _, s, vt = torch.linalg.svd(zc, full_matrices=False)
+def pca(z: torch.Tensor, k: int = 2, fit: torch.Tensor | None = None) -> tuple[torch.Tensor, np.ndarray]:
+    """Project codes [N, D] onto the first k principal components of `fit` (default: of `z` itself); also the
+    explained-variance ratios of all of `fit`'s components. A fixed `fit` keeps a GIF's frames on one projection."""
+    fit = z if fit is None else fit
+    center = fit.mean(0)
+    _, s, vt = torch.linalg.svd(fit - center, full_matrices=False)
     ratios = (s**2 / (s**2).sum()).numpy()
-    return zc @ vt[:k].T, ratios
+    return (z - center) @ vt[:k].T, ratios
 
 
 # Evaluation keys the report's tables show, with their column titles.

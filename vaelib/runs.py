@@ -81,6 +81,8 @@ class RunConfig:
         d = {k: asdict(getattr(self, k)) for k in ("data", "model", "objective", "optim")}
         if d["objective"]["reduction"] == "sum":  # the default joins the hash only when changed: old names stay
             del d["objective"]["reduction"]
+        if d["optim"]["patience"] is None:  # likewise early stopping: runs without it keep their names
+            del d["optim"]["patience"], d["optim"]["min_delta"]
         if self.sharp is not None:
             d["sharp"] = asdict(self.sharp)
         return d

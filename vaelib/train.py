@@ -60,9 +60,15 @@ class OptimConfig:
     compile: bool = False
     channels_last: bool = True  # NHWC: oneDNN's preferred conv layout, about 1.4x faster conv VAEs on CPU
     eval_batch_size: int = 1000
+    # Early stopping (None: train all num_epochs): stop once the validation loss has not improved on its best by
+    # more than `min_delta` (a fraction of it) for `patience` epochs; num_epochs is then the most it may train.
+    patience: int | None = None
+    min_delta: float = 1e-3
 
     def __post_init__(self) -> None:
         check_types(self)
+        require(self, self.patience is None or self.patience >= 1, f"patience must be at least 1, got {self.patience}")
+        require(self, self.min_delta >= 0, f"min_delta must be non-negative, got {self.min_delta}")
         require(self, self.num_epochs >= 1, f"num_epochs must be at least 1, got {self.num_epochs}")
         require(self, self.batch_size >= 1, f"batch_size must be at least 1, got {self.batch_size}")
         require(self, self.eval_batch_size >= 1, f"eval_batch_size must be at least 1, got {self.eval_batch_size}")
@@ -383,9 +389,21 @@ class Trainer:
         loss, recon, kl, elbo = (sums / len(x_all)).tolist()
         return {"loss": loss, "recon": recon, "kl": kl, "elbo": elbo}
 
+    def stopped_early(self) -> bool:
+        """Whether early stopping ends training now: `patience` epochs without a validation loss below the best
+        before them by more than `min_delta` of it (decided from the history, so a resumed run decides the same)."""
+        patience = self.cfg.patience
+        if patience is None or len(self.history) <= patience:
+            return False
+        losses = [r["val_loss"] for r in self.history]
+        best_before = min(losses[:-patience])
+        return min(losses[-patience:]) > best_before - self.cfg.min_delta * abs(best_before)
+
     def fit(self) -> list[dict[str, float]]:
-        """Train until `num_epochs` (continuing from `self.epoch`), checkpointing after each epoch."""
-        while self.epoch < self.cfg.num_epochs:
+        """Train until `num_epochs` (continuing from `self.epoch`) or early stopping, checkpointing after each epoch."""
+        if self.cfg.patience is not None and self.val_x is None:
+            raise ValueError("early stopping (patience) needs validation data: set a val_fraction above 0")
+        while self.epoch < self.cfg.num_epochs and not self.stopped_early():
             row = self.train_epoch()
             if self.val_x is not None and not math.isfinite(row["val_loss"]):
                 raise TrainingDiverged(f"non-finite validation loss after epoch {self.epoch}")
