@@ -242,3 +242,16 @@ def test_posterior_regret_is_a_nonnegative_gap():
     regret = M.posterior_regret(model, x, obj.reconstruction, steps=60, n_eval=32, batch_size=16)
     assert regret.shape == (30,) and regret.mean() > 0  # fitting q to each x can only help, up to noise
     assert all(p.requires_grad for p in model.parameters())  # the model is left as it was
+
+
+def test_untrained_features_are_a_fixed_random_net_and_give_seed_002s_tiny_fid():
+    from vaelib.metrics import fid_from_features, untrained_features
+
+    g = torch.Generator().manual_seed(0)
+    x, y = torch.rand(300, 1, 28, 28, generator=g), torch.rand(300, 1, 28, 28, generator=g)
+    f = untrained_features(x, seed=3)
+    assert f.shape == (300, 128) and torch.equal(f, untrained_features(x, seed=3))
+    assert not torch.equal(f, untrained_features(x, seed=4))
+    same = fid_from_features(f, untrained_features(y, seed=3))
+    dark = fid_from_features(f, untrained_features(0.2 * y, seed=3))
+    assert 0 <= same < dark < 1  # it still ranks, on a scale where everything rounds to 0.00-ish

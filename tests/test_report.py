@@ -196,3 +196,41 @@ def test_notebook_runner_smoke_and_failure(tmp_path, monkeypatch, capsys):
     table = pd.read_csv(tmp_path / "assets" / "notebook_times.csv").set_index("notebook")
     assert table.loc["01_ok", "cold cache, s"] == 3.0 and table.loc["01_ok", "warm cache, s"] == 1.0
     assert table.loc["total", "cold cache, s"] == 8.0 and table.loc["total", "warm cache, s"] == 1.0
+
+
+def test_latent_frames_and_test_curve_are_recorded_and_checked(smoke_ctx):
+    ctx = smoke_ctx
+    cfg = RunConfig(
+        data=DataConfig("mnist", val_fraction=0.0),  # no validation split: the test curve is the held-out record
+        model=MLPConfig(latent_dim=2, hidden=(16,)),
+        optim=OptimConfig(num_epochs=1, batch_size=8),
+    )
+    run = ctx.run(cfg, latent_frames=2, loss_curve=True, probe_n=6)
+    steps = math.ceil(run.metrics["n_train"] / 8)
+    frames = ctx.latent_frames(run)
+    assert sorted(frames) == sorted(set(range(2, steps + 1, 2)) | {steps})
+    last = frames[steps]
+    assert last["mu"].shape == (6, 2) and last["recon"].shape[1:] == (1, 28, 28)
+    assert not torch.equal(frames[2]["mu"], last["mu"])  # training moved the codes
+    curve = ctx.test_curve(run)
+    assert list(curve.epoch) == [1] and curve.loss[0] == pytest.approx(
+        run.metrics["test_loss"], rel=1e-2
+    )  # one z draw each
+    assert math.isnan(run.history[-1]["val_loss"])  # no validation split
+    ctx.run(cfg, latent_frames=2, loss_curve=True, probe_n=6)  # a cache hit passes the completeness checks
+    (run.path / "test_curve.csv").unlink()
+    with pytest.raises(RuntimeError, match="no complete per-epoch test loss"):
+        ctx.run(cfg, loss_curve=True)
+    with pytest.raises(RuntimeError, match="frames in latent_frames.pt"):
+        ctx.run(cfg, latent_frames=1, probe_n=6)  # recorded every 2 steps, asked for every step
+
+
+def test_pca_projects_on_a_fixed_basis():
+    g = torch.Generator().manual_seed(0)
+    fit = torch.randn(200, 4, generator=g) * torch.tensor([5.0, 2.0, 0.5, 0.1])
+    own, ratios = report.pca(fit, 2)
+    same, ratios2 = report.pca(fit, 2, fit=fit)
+    assert torch.allclose(own, same) and np.allclose(ratios, ratios2) and ratios[0] > 0.7
+    other = torch.randn(50, 4, generator=g)
+    proj, _ = report.pca(other, 2, fit=fit)
+    assert proj.shape == (50, 2) and not torch.allclose(proj, report.pca(other, 2)[0])

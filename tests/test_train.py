@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+from dataclasses import replace
 
 import pytest
 import torch
@@ -424,3 +425,44 @@ def test_seed_settings_table_flags_every_difference():
         "framework",
         "validation split",
     }
+
+
+def test_early_stopping_decides_from_the_validation_history():
+    from vaelib.losses import Objective, ObjectiveConfig
+    from vaelib.models import MLPConfig, build_model
+
+    x = torch.rand(64, 1, 28, 28)
+    cfg = OptimConfig(num_epochs=10, batch_size=16, patience=2, min_delta=0.01)
+    tr = Trainer(
+        build_model(MLPConfig(latent_dim=2, hidden=(8,))), Objective(ObjectiveConfig()), x, x[:16], cfg, quiet=True
+    )
+    losses = [100.0, 90.0, 89.5, 89.4]  # the last two improve on 90 by less than 1%: stop
+    tr.history = [{"val_loss": v} for v in losses]
+    assert tr.stopped_early()
+    tr.history = [{"val_loss": v} for v in [100.0, 90.0, 89.5, 88.0]]  # 88 beats 90 by more than 1%
+    assert not tr.stopped_early()
+    tr.history = [{"val_loss": 100.0}, {"val_loss": 101.0}]  # not more epochs than the patience yet
+    assert not tr.stopped_early()
+    # min_delta = 100%: no epoch can improve enough, so training stops after patience + 1 epochs
+    strict = replace(cfg, min_delta=1.0)
+    tr = Trainer(
+        build_model(MLPConfig(latent_dim=2, hidden=(8,))), Objective(ObjectiveConfig()), x, x[:16], strict, quiet=True
+    )
+    assert len(tr.fit()) == 3 and tr.epoch == 3
+    no_val = Trainer(
+        build_model(MLPConfig(latent_dim=2, hidden=(8,))), Objective(ObjectiveConfig()), x, None, cfg, quiet=True
+    )
+    with pytest.raises(ValueError, match="needs validation data"):
+        no_val.fit()
+    with pytest.raises(Exception, match="patience must be at least 1"):
+        OptimConfig(patience=0)
+
+
+def test_early_stopping_settings_join_the_run_name_only_when_used():
+    from vaelib.runs import RunConfig
+
+    plain = RunConfig()
+    assert "patience" not in plain.to_dict()["optim"] and "min_delta" not in plain.to_dict()["optim"]
+    stopped = replace(plain, optim=replace(plain.optim, patience=2))
+    assert stopped.to_dict()["optim"]["patience"] == 2 and stopped.name != plain.name
+    assert RunConfig.from_dict(stopped.to_dict()) == stopped and RunConfig.from_dict(plain.to_dict()) == plain

@@ -1,0 +1,67 @@
+"""The claims ledger: every claim of the seeds, quoted exactly, and verdicts computed from the notebooks' tables."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from vaelib import claims
+
+SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+
+
+def test_claims_are_unique_and_every_check_tests_a_testable_claim():
+    ids = [c.id for c in claims.CLAIMS]
+    assert len(ids) == len(set(ids)) == 106
+    by_id = {c.id: c for c in claims.CLAIMS}
+    assert set(claims.CHECKS) <= set(ids)
+    assert not [i for i in claims.CHECKS if by_id[i].not_testable]  # a check on an untestable claim is a bug
+    assert {c.seed for c in claims.CLAIMS} == {"000", "001", "002", "003", "004"}
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed texts (../shared/seeds) are not beside this checkout")
+def test_every_claim_quotes_its_seed_exactly():
+    texts = {p.name[:3]: re.sub(r"\s+", " ", p.read_text()) for p in SEEDS.glob("*.txt")}
+    misquoted = [c.id for c in claims.CLAIMS if re.sub(r"\s+", " ", c.words) not in texts[c.seed]]
+    assert misquoted == []
+
+
+def _write(root: Path, notebook: str, name: str, rows: list[dict]) -> None:
+    (root / notebook).mkdir(parents=True, exist_ok=True)
+    pd.DataFrame(rows).to_csv(root / notebook / f"{name}.csv", index=False)
+
+
+def test_ledger_verdicts_follow_the_tables(tmp_path):
+    seed_loss = {"data set": "fashion-mnist", "loss": "mean MSE + 0.001 KL (seed 000's loss)", "first epoch": 0.08,
+                 "last epoch": 0.0360, "MSE (last)": 0.030, "KL, nats (last)": 6.0}  # fmt: skip
+    _write(tmp_path, "03_latent_2d", "seed_loss", [seed_loss])
+    _write(tmp_path, "06_sampling", "pca_explained_variance",
+           [{"data set": "mnist", "component": 2, "explained": 0.2, "cumulative": 0.62}])  # fmt: skip
+    ledger = claims.ledger(tmp_path).set_index("id")
+    assert len(ledger) == 106 and set(ledger.verdict) <= set(claims.VERDICTS)
+    assert ledger.loc["000-01", "verdict"] == "confirmed" and ledger.loc["000-01", "our_value"] == "0.0360"
+    assert ledger.loc["000-07", "verdict"] == "contradicted"  # MSE 0.030 is outside 0.04-0.08
+    assert ledger.loc["000-13", "verdict"] == "confirmed"  # 0.006 / 0.036 = 17%
+    assert ledger.loc["004-04", "verdict"] == "contradicted" and ledger.loc["004-04", "our_value"] == "62%"
+    assert ledger.loc["000-05", "verdict"] == "not measured"  # its table is missing
+    assert "03_latent_2d" in ledger.loc["000-05", "our_value"]
+    assert ledger.loc["000-26", "verdict"] == "not testable"
+    assert (ledger[ledger.verdict == "not testable"].criterion != "").all()
+
+    seed_loss["last epoch"] = 0.05  # 40% above the seed's 0.0356
+    _write(tmp_path, "03_latent_2d", "seed_loss", [seed_loss])
+    assert claims.ledger(tmp_path).set_index("id").loc["000-01", "verdict"] == "contradicted"
+
+
+def test_settings_table_marks_what_the_seed_leaves_open():
+    from vaelib import experiments as E
+
+    table = claims.settings_table(claims.SEED_003_SETTINGS, E.unet_latent(16)).set_index("setting")
+    assert table.loc["network", "same"] == "yes" and table.loc["lr", "same"] == "our choice"
+    assert table.loc["lr", "seed"] == "not stated" and "early stopping" in str(table.loc["epochs", "ours"])
+    exact = claims.settings_table(claims.SEED_002_SETTINGS, E.conv_bn_16("fashion-mnist"))
+    assert (exact["same"] == "yes").all()
+    assert (claims.settings_table(claims.SEED_004_SETTINGS, E.sampling_mlp("mnist"))["same"] == "yes").all()
