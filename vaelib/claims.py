@@ -1574,6 +1574,216 @@ def _c(a):
     return f"{acc:.3f}", acc > 0.9
 
 
+# ----------------------------------------------------------------------------------- model-based measurements
+# `vaelib.measures.seed_measures` on the runs that stand for each seed; the claims notebook writes them to
+# assets/claims/measures.csv before it computes the ledger.
+
+
+def _m(a: Assets, key: str) -> float:
+    return float(a.row("claims", "measures", key=key)["value"])
+
+
+def _simple(claim_id: str, key: str, fmt: str, test: Callable[[float], bool], criterion: str, same: str, where: str):
+    """A check on one measurement: `test(value)` decides."""
+
+    def measure(a):
+        v = _m(a, key)
+        return fmt.format(v), test(v)
+
+    check(claim_id, criterion, same, where)(measure)
+
+
+_SEED_CLAIMS = "claims"  # where the model-based measurements are taken (the claims notebook)
+for _args in (
+    ("000-16", "000.recon_sharpness", "sharpness ratio {:.2f}", lambda v: v >= 0.6,
+     "reconstructions keep at least 60% of the test images' sharpness (Laplacian variance)", SAME_000),
+    ("000-19", "000.interp_confidence", "median confidence {:.2f}", lambda v: v > 0.7,
+     "the classifier's median confidence in the images between two test codes of different classes above 0.7", SAME_000),
+    ("000-21", "000.grid_step_ratio", "largest / median step {:.2f}", lambda v: v < 3,
+     "between neighbouring cells of the 15 x 15 grid (Gaussian quantiles 0.05-0.95) the largest image change is "
+     "under 3 times the median one", SAME_000),
+    ("000-25", "000.sample_min_class_share", "rarest class {:.1%}", lambda v: v >= 0.03,
+     "every class makes up at least 3% of 1,000 prior samples (classifier's labels)", SAME_000),
+    ("001-02", "001.recon_accuracy", "classifier accuracy on reconstructions {:.3f}", lambda v: v >= 0.8,
+     "the classifier recognises at least 80% of the test reconstructions", SAME_001),
+    ("001-03", "001.recon_sharpness", "sharpness ratio {:.2f}", lambda v: v < 0.8,
+     "reconstructions have less than 80% of the test images' sharpness", SAME_001),
+    ("001-04", "001.ssim_distinct_minus_ambiguous", "SSIM difference {:+.3f}", lambda v: v > 0,
+     "trousers, sneakers, bags and ankle boots are reconstructed with a higher SSIM than pullovers, coats and "
+     "shirts", SAME_001),
+    ("001-06", "001.knn_errors_within_tops", "{:.0%} of 10-NN errors", lambda v: v > 0.5,
+     "most errors of a 10-NN classifier in the latent confuse one top with another", SAME_001),
+    ("001-07", "001.centroid_within_over_across", "within / across distance {:.2f}", lambda v: v < 0.7,
+     "class centroids of tops (and of footwear) lie closer to each other than tops to footwear (ratio under 0.7)",
+     SAME_001),
+    ("001-08", "001.sample_confident_90", "{:.0%} of samples", lambda v: v > 0.5,
+     "more than half of 1,000 prior samples are classified with confidence above 0.9", SAME_001),
+    ("001-09", "001.sample_sharpness", "sharpness ratio {:.2f}", lambda v: v < 0.8,
+     "prior samples have less than 80% of the test images' sharpness", SAME_001),
+    ("001-10", "001.sample_unsure_50", "{:.0%} of samples", lambda v: v < 0.2,
+     "ambiguous samples (classifier confidence under 0.5) are occasional: under 20% of 1,000", SAME_001),
+    ("002-17", "002.recon_accuracy", "classifier accuracy on reconstructions {:.3f}", lambda v: v >= 0.85,
+     "the classifier recognises at least 85% of the test reconstructions (class structure kept)", SAME_002),
+    ("002-19", "002.sample_sharpness", "sharpness ratio {:.2f}", lambda v: v < 0.8,
+     "prior samples have less than 80% of the test images' sharpness", SAME_002),
+    ("003-03", "003.z16.interp_step_ratio", "largest / mean step {:.2f}", lambda v: v < 2.5,
+     "decoding straight lines between test codes (latent 16), the largest step is under 2.5 times the mean step",
+     SAME_003),
+    ("004-07", "004.recon_accuracy", "classifier accuracy on reconstructions {:.3f}", lambda v: v >= 0.95,
+     "the classifier recognises at least 95% of the test reconstructions", SAME_004),
+    ("004-08", "004.recon_sharpness", "sharpness ratio {:.2f}", lambda v: v < 0.9,
+     "reconstructions have less than 90% of the test images' sharpness", SAME_004),
+    ("004-09", "004.recon_accuracy_worst_class", "worst digit {:.3f}", lambda v: v >= 0.9,
+     "the classifier recognises at least 90% of the reconstructions of every digit", SAME_004),
+    ("004-10", "004.sample_confident_90", "{:.0%} of samples", lambda v: v > 0.6,
+     "more than 60% of 1,000 prior samples are classified with confidence above 0.9", SAME_004),
+    ("004-12", "004.interp_step_ratio", "largest / mean step {:.2f}", lambda v: v < 2.5,
+     "decoding straight lines between test codes of different digits, the largest step is under 2.5 times the "
+     "mean step", SAME_004),
+    ("004-05", "004.pca2_silhouette", "silhouette {:.3f}", lambda v: v > 0.2,
+     "the digits' silhouette in the 2-D PCA of the codes above 0.2", SAME_004),
+):  # fmt: skip
+    _simple(*_args[:5], _args[5], _SEED_CLAIMS)
+
+
+@check("001-01", "the validation loss ends below where it started and changes by under 1% over the last 5 epochs",
+       SAME_001, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    change = _m(a, "001.val_loss_last5_change")
+    return f"last-5-epoch change {100 * change:.2f}%", bool(_m(a, "001.val_loss_fell")) and change < 0.01
+
+
+@check("001-05", "the codes' silhouette by class between 0 and 0.5 (loose clusters) and a k-NN accuracy above 50%",
+       SAME_001, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    sil = _m(a, "001.silhouette")
+    knn = a.row("02_vae_vs_ae", "metrics", model="fashion-mnist VAE")["k-NN probe acc."]
+    return f"silhouette {sil:.3f}, k-NN accuracy {knn:.3f}", 0 < sil < 0.5 and knn > 0.5
+
+
+@check(
+    "002-09", "the reconstructions' sharpness falls with each step of beta (0.1, 0.5, 1)", SAME_002_BETA, _SEED_CLAIMS
+)
+def _c(a):
+    s = [_m(a, f"002.beta{b:g}_recon_sharpness") for b in SEED_002["beta_table"]]
+    return " → ".join(f"{v:.3f}" for v in s), s[0] > s[1] > s[2]
+
+
+@check("002-10", "the diversity of 64 prior samples rises with each step of beta by more than two standard deviations "
+       "of 20 draws", SAME_002_BETA, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    d = [(_m(a, f"002.beta{b:g}_diversity"), _m(a, f"002.beta{b:g}_diversity_sd")) for b in SEED_002["beta_table"]]
+    ok = all(d[i + 1][0] - d[i][0] > 2 * max(d[i][1], d[i + 1][1]) for i in range(len(d) - 1))
+    return " → ".join(f"{m:.2f}" for m, _ in d), ok
+
+
+@check("002-15", "the test codes spread wider at beta = 1 than at beta = 0.1 (mean standard deviation per dimension)",
+       SAME_002_BETA, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    lo, hi = _m(a, "002.beta0.1_mu_std_mean"), _m(a, "002.beta1_mu_std_mean")
+    return f"{lo:.2f} (beta 0.1) vs {hi:.2f} (beta 1)", hi > lo
+
+
+@check("002-16", "the reconstruction error of the GIF's images falls from the first frame to the last (beta = 1)",
+       SAME_002_BETA, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    first, last = _m(a, "002.beta1_frame_mse_first"), _m(a, "002.beta1_frame_mse_last")
+    return f"MSE {first:.4f} → {last:.4f}", last < first
+
+
+@check("002-18", "at least 6 classes among 64 prior samples and more than half classified with confidence above 0.8",
+       SAME_002, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    k, conf = _m(a, "002.sample_classes_of_64"), _m(a, "002.sample_confident_80")
+    return f"{int(k)} classes; {conf:.0%} confident", k >= 6 and conf > 0.5
+
+
+@check("002-24", "at sigma = 0.5 the diversity lies between sigma = 0.1 and 1 and at least as many samples are "
+       "recognised (confidence above 0.8) as at sigma = 1", SAME_002, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    d = {s: _m(a, f"002.sigma{s}_diversity") for s in ("0.1", "0.5", "1")}
+    c = {s: _m(a, f"002.sigma{s}_confident_80") for s in ("0.5", "1")}
+    return f"diversity {d['0.1']:.2f} / {d['0.5']:.2f} / {d['1']:.2f}; recognised {c['0.5']:.0%} vs {c['1']:.0%}", (
+        d["0.1"] < d["0.5"] < d["1"] and c["0.5"] >= c["1"]
+    )
+
+
+@check("002-25", "at sigma = 1 the diversity is the highest and fewer samples are recognised than at sigma = 0.5",
+       SAME_002, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    d1, d5 = _m(a, "002.sigma1_diversity"), _m(a, "002.sigma0.5_diversity")
+    c1, c5 = _m(a, "002.sigma1_confident_80"), _m(a, "002.sigma0.5_confident_80")
+    return f"diversity {d1:.2f} vs {d5:.2f}; recognised {c1:.0%} vs {c5:.0%}", d1 > d5 and c1 < c5
+
+
+@check("002-26", "fresh N(0, I) samples are less diverse than at sigma = 1 by more than two standard deviations "
+       "(they are the same distribution, so 'between 0.5 and 1' would need that)", SAME_002, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    base, d1, sd = _m(a, "002.baseline_diversity"), _m(a, "002.sigma1_diversity"), _m(a, "002.sigma1_diversity_sd")
+    return f"{base:.2f} vs {d1:.2f} (sd {sd:.2f})", d1 - base > 2 * sd
+
+
+@check("003-04", "every active dimension (std above 0.1) of the test codes has |mean| < 0.2 and a standard deviation "
+       "in [0.7, 1.3], at latent 2, 4 and 16", SAME_003, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    parts, ok = [], True
+    for z in (2, 4, 16):
+        m, lo, hi = _m(a, f"003.z{z}.mu_abs_mean_max"), _m(a, f"003.z{z}.mu_std_min"), _m(a, f"003.z{z}.mu_std_max")
+        parts.append(f"z={z}: |mean| up to {m:.2f}, std {lo:.2f}-{hi:.2f}")
+        ok &= m < 0.2 and lo >= 0.7 and hi <= 1.3
+    return "; ".join(parts), ok
+
+
+@check(
+    "003-05",
+    "the AE's gap between test and training MSE (final weights) is more than twice the VAE's (same MLP, MNIST)",
+    SAME_001 + "; on MNIST, seed 003's data set",
+    _SEED_CLAIMS,
+)
+def _c(a):
+    ae, vae = _m(a, "003.ae_mse_gap"), _m(a, "003.vae_mse_gap")
+    return f"test - train MSE {ae:.5f} (AE) vs {vae:.5f} (VAE)", ae > 2 * max(vae, 0.0) and ae > 0
+
+
+@check("003-12", "at latent 4 and 16 the classifier recognises at least 95% of the reconstructions and they keep at "
+       "least 80% of the test images' sharpness", SAME_003, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    acc = [_m(a, f"003.z{z}.recon_accuracy") for z in (4, 16)]
+    sharp = [_m(a, f"003.z{z}.recon_sharpness") for z in (4, 16)]
+    return f"accuracy {acc[0]:.3f} / {acc[1]:.3f}; sharpness {sharp[0]:.2f} / {sharp[1]:.2f}", (
+        min(acc) >= 0.95 and min(sharp) >= 0.8
+    )
+
+
+@check("003-13", "the silhouette of the 2-D test codes by digit is higher after the last epoch than after the first",
+       SAME_003, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    first, last = _m(a, "003.z2_silhouette_first_epoch"), _m(a, "003.z2_silhouette_last_epoch")
+    return f"{first:.3f} → {last:.3f}", last > first
+
+
+@check("004-06", "the look-alike digit pairs (4-9, 3-5, 7-9, 3-8) have a median rank within the closest third of the "
+       "45 centroid pairs", SAME_004, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    rank, pairs = _m(a, "004.similar_pairs_median_rank"), _m(a, "004.pairs")
+    return f"median rank {rank:g} of {int(pairs)}", rank <= pairs / 3
+
+
+@check("002-14", "as 002-11: the silhouette at beta = 0.1 lies below that at beta = 1 by more than twice its run-to-run "
+       "standard deviation", SAME_002_BETA, "04_beta")  # fmt: skip
+def _c(a):
+    return CHECKS["002-11"].measure(a)
+
+
+@check("003-06", "decoded N(0, I) samples of the AE score an FID at least twice the VAE's (same MLP, MNIST)",
+       SAME_001 + "; on MNIST, seed 003's data set", "02_vae_vs_ae")  # fmt: skip
+def _c(a):
+    v, e = _vae_ae(a, "mnist")
+    return f"FID samples {e['FID samples']:.0f} (AE) vs {v['FID samples']:.0f} (VAE)", e["FID samples"] >= 2 * v[
+        "FID samples"
+    ]
+
+
 def ledger(assets_root: str | os.PathLike) -> pd.DataFrame:
     """Every claim with its verdict, from the tables the notebooks wrote under `assets_root`."""
     a = Assets(assets_root)

@@ -1,0 +1,219 @@
+"""Measurements the claims ledger needs beyond the experiment notebooks' tables, taken on the runs that stand for
+each seed (loaded from the run cache): what the classifier recognises in reconstructions and prior samples, how
+sharp they are, how smoothly the decoder interpolates, how the codes are spread and grouped.
+
+`seed_measures(ctx)` returns one row per measurement (`key`, `value`, `run`); the claims notebook writes them to
+assets/claims/measures.csv, where `vaelib.claims` reads them. Every number is computed here from a model and the
+test images, never typed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import torch
+from sklearn.neighbors import KNeighborsClassifier
+
+from vaelib import classifier as clf
+from vaelib import experiments as E
+from vaelib import metrics as M
+from vaelib import report
+from vaelib.runs import Run, RunConfig
+
+__all__ = ["seed_measures", "TOPS", "SIMILAR_DIGITS"]
+
+# Fashion-MNIST's tops (T-shirt/top, pullover, dress, coat, shirt), its footwear (sandal, sneaker, ankle boot),
+# the classes seed 001 calls distinct silhouettes (trouser, sneaker, bag, ankle boot) and those it does not.
+TOPS = (0, 2, 3, 4, 6)
+FOOTWEAR = (5, 7, 9)
+DISTINCT = (1, 7, 8, 9)
+AMBIGUOUS = (2, 4, 6)
+# MNIST digit pairs that look alike (seed 004: "smooth transitions between similar digits").
+SIMILAR_DIGITS = ((4, 9), (3, 5), (7, 9), (3, 8))
+
+
+class _Probe:
+    """A run with its test images, their labels, codes and reconstructions, and the data set's classifier."""
+
+    def __init__(self, ctx: report.Context, config: RunConfig, n: int):
+        self.run: Run = ctx.run(config)
+        split = ctx.splits(self.run)
+        n = min(n, len(split.test))
+        self.x = ctx.inputs(self.run.config, split.test.images[:n])  # [n, 1, H, W]
+        self.y = split.test.labels[:n].long()
+        self.train_x = ctx.inputs(self.run.config, split.train.images[:n])
+        self.train_y = split.train.labels[:n].long()
+        self.mu = report.encode(self.run, self.x)  # [n, D]
+        self.recon = report.reconstruct(self.run, self.x)
+        self.net, _ = ctx.classifier(self.run.config.data.dataset)
+
+    def probs(self, images: torch.Tensor) -> torch.Tensor:
+        """Class probabilities of the data set's classifier [N, classes]."""
+        return clf.predict(self.net, images)
+
+    def sharpness(self, images: torch.Tensor) -> float:
+        """Mean Laplacian variance of `images` over that of the test images (1: as sharp as the data)."""
+        return float(M.laplacian_variance(images).mean() / M.laplacian_variance(self.x).mean())
+
+
+def _bundle(p: _Probe, key: str, samples_n: int = 1000) -> list[tuple[str, float]]:
+    """The measurements every stand-in run gets."""
+    out = []
+    pred_x, pred_r = p.probs(p.x).argmax(1), p.probs(p.recon).argmax(1)
+    out += [("orig_accuracy", float((pred_x == p.y).double().mean())),
+            ("recon_accuracy", float((pred_r == p.y).double().mean())),
+            ("recon_sharpness", p.sharpness(p.recon))]  # fmt: skip
+    per_class = [float((pred_r[p.y == c] == c).double().mean()) for c in p.y.unique().tolist()]
+    out.append(("recon_accuracy_worst_class", min(per_class)))
+    samples = report.prior_samples(p.run, samples_n, seed=0)
+    probs = p.probs(samples)
+    conf, cls = probs.max(1)
+    share = torch.bincount(cls, minlength=probs.shape[1]).double() / len(cls)
+    out += [("sample_sharpness", p.sharpness(samples)),
+            ("sample_confident_90", float((conf > 0.9).double().mean())),
+            ("sample_confident_80", float((conf > 0.8).double().mean())),
+            ("sample_unsure_50", float((conf < 0.5).double().mean())),
+            ("sample_min_class_share", float(share.min())),
+            ("sample_classes_of_64", float(len(cls[:64].unique())))]  # fmt: skip
+    out += _interpolation(p)
+    stats = M.latent_stats(p.mu)
+    active = [s for s in stats if s["std"] > 0.1] or stats
+    out += [("mu_abs_mean_max", max(abs(s["mean"]) for s in active)),
+            ("mu_std_min", min(s["std"] for s in active)),
+            ("mu_std_max", max(s["std"] for s in active)),
+            ("mu_std_mean", float(np.mean([s["std"] for s in stats]))),
+            ("silhouette", report.silhouette(p.mu, p.y))]  # fmt: skip
+    return [(f"{key}.{k}", v) for k, v in out]
+
+
+def _interpolation(p: _Probe, pairs: int = 50, steps: int = 10) -> list[tuple[str, float]]:
+    """Straight lines between the codes of test images of different classes: the largest step between decoded
+    neighbours over the mean step (1: evenly paced), and the classifier's confidence in the images in between."""
+    g = torch.Generator().manual_seed(0)
+    ratios, confidence = [], []
+    for _ in range(pairs):
+        i, j = torch.randint(len(p.mu), (2,), generator=g).tolist()
+        if p.y[i] == p.y[j]:
+            continue
+        path = report.decode(p.run, report.interpolate(p.mu[i], p.mu[j], steps))  # [steps, 1, H, W]
+        step = (path[1:] - path[:-1]).flatten(1).norm(dim=1)
+        ratios.append(float(step.max() / step.mean().clamp_min(1e-8)))
+        confidence.append(float(p.probs(path[1:-1]).max(1).values.median()))
+    return [("interp_step_ratio", float(np.median(ratios))), ("interp_confidence", float(np.median(confidence)))]
+
+
+def _sample_diversity(run: Run, n: int = 64, draws: int = 20, scale: float = 1.0) -> tuple[float, float]:
+    """Mean pairwise L2 of `n` decoded samples of N(0, scale^2 I), mean and standard deviation over `draws` draws."""
+    vals = [M.mean_pairwise_l2(report.prior_samples(run, n, seed=s, scale=scale)) for s in range(draws)]
+    return float(np.mean(vals)), float(np.std(vals))
+
+
+def _centroids(mu: torch.Tensor, y: torch.Tensor) -> dict[int, torch.Tensor]:
+    return {c: mu[y == c].mean(0) for c in y.unique().tolist()}
+
+
+def _seed000(ctx: report.Context, n: int) -> list[tuple[str, float]]:
+    p = _Probe(ctx, E.latent_2d("fashion-mnist", "seed"), n)
+    out = _bundle(p, "000")
+    grid = report.decode(p.run, report.quantile_grid(15)).flatten(1)  # the 15 x 15 manifold, rows of 15
+    cells = grid.view(15, 15, -1)
+    steps = torch.cat(
+        [(cells[:, 1:] - cells[:, :-1]).norm(dim=-1).flatten(), (cells[1:] - cells[:-1]).norm(dim=-1).flatten()]
+    )
+    out.append(("000.grid_step_ratio", float(steps.max() / steps.median().clamp_min(1e-8))))
+    return out
+
+
+def _seed001(ctx: report.Context, n: int) -> list[tuple[str, float]]:
+    p = _Probe(ctx, E.vae_vs_ae("fashion-mnist"), n)
+    out = _bundle(p, "001")
+    h = pd.DataFrame(p.run.history)
+    last = h.val_loss.to_numpy()
+    out.append(("001.val_loss_last5_change", float(abs(last[-1] / last[max(0, len(last) - 6)] - 1))))
+    out.append(("001.val_loss_fell", float(last[-1] < last[0])))
+    ssim = {c: M.image_quality(p.x[p.y == c], p.recon[p.y == c])["ssim"] for c in p.y.unique().tolist()}
+    out.append(("001.ssim_distinct_minus_ambiguous", float(np.mean([ssim[c] for c in DISTINCT if c in ssim])
+                                                           - np.mean([ssim[c] for c in AMBIGUOUS if c in ssim]))))  # fmt: skip
+    # 10-NN in the latent, fitted on training codes: where do the misassigned test images go?
+    knn = KNeighborsClassifier(10).fit(report.encode(p.run, p.train_x).numpy(), p.train_y.numpy())
+    guess = torch.from_numpy(knn.predict(p.mu.numpy()))
+    wrong = guess != p.y
+    tops = torch.tensor(TOPS)
+    inside = torch.isin(p.y[wrong], tops) & torch.isin(guess[wrong], tops)
+    out.append(("001.knn_errors_within_tops", float(inside.double().mean()) if wrong.any() else float("nan")))
+    cent = _centroids(p.mu, p.y)
+    groups = [TOPS, FOOTWEAR]
+    within = [
+        float((cent[a] - cent[b]).norm())
+        for g in groups
+        for a, b in itertools.combinations(g, 2)
+        if a in cent and b in cent
+    ]
+    across = [float((cent[a] - cent[b]).norm()) for a in TOPS for b in FOOTWEAR if a in cent and b in cent]
+    out.append(("001.centroid_within_over_across", float(np.mean(within) / np.mean(across))))
+    # Seed 003's claim that the KL keeps a model from overfitting: the test - train MSE of the final AE and VAE
+    # (the same MLP, MNIST: seed 003's data set), on n images of each split
+    for name, det in (("vae", False), ("ae", True)):
+        q = _Probe(ctx, E.vae_vs_ae("mnist", deterministic=det), n)
+        train_mse = M.image_quality(q.train_x, report.reconstruct(q.run, q.train_x))["mse"]
+        out.append((f"003.{name}_mse_gap", M.image_quality(q.x, q.recon)["mse"] - train_mse))
+    return out
+
+
+def _seed002(ctx: report.Context, n: int) -> list[tuple[str, float]]:
+    p = _Probe(ctx, E.conv_bn_16("fashion-mnist"), n)
+    out = _bundle(p, "002")
+    for sigma in (0.1, 0.5, 1.0):
+        mean, sd = _sample_diversity(p.run, scale=sigma)
+        conf = p.probs(report.prior_samples(p.run, 500, seed=1, scale=sigma)).max(1).values
+        out += [(f"002.sigma{sigma:g}_diversity", mean), (f"002.sigma{sigma:g}_diversity_sd", sd),
+                (f"002.sigma{sigma:g}_confident_80", float((conf > 0.8).double().mean()))]  # fmt: skip
+    # a fresh N(0, I) draw, other seeds than the sigma = 1 draws: the seed's "standard case"
+    base = [M.mean_pairwise_l2(report.prior_samples(p.run, 64, seed=100 + s)) for s in range(20)]
+    out.append(("002.baseline_diversity", float(np.mean(base))))
+    for beta in E.SEED_002_BETAS:
+        b = _Probe(ctx, E.beta_sweep("fashion-mnist", beta), n)
+        mean, sd = _sample_diversity(b.run)
+        out += [(f"002.beta{beta:g}_recon_sharpness", b.sharpness(b.recon)),
+                (f"002.beta{beta:g}_diversity", mean), (f"002.beta{beta:g}_diversity_sd", sd),
+                (f"002.beta{beta:g}_mu_std_mean", float(b.mu.std(0).mean()))]  # fmt: skip
+        frames = ctx.latent_frames(b.run)
+        first, last = frames[min(frames)], frames[max(frames)]
+        target = ctx.inputs(b.run.config, ctx.splits(b.run).test.images[: len(first["recon"])])
+        out += [(f"002.beta{beta:g}_frame_mse_first", float((first["recon"] - target).pow(2).mean())),
+                (f"002.beta{beta:g}_frame_mse_last", float((last["recon"] - target).pow(2).mean()))]  # fmt: skip
+    return out
+
+
+def _seed003(ctx: report.Context, n: int) -> list[tuple[str, float]]:
+    out = []
+    for z in E.UNET_LATENTS:
+        out += _bundle(_Probe(ctx, E.unet_latent(z), n), f"003.z{z}", samples_n=500)
+    snaps = ctx.snapshots(ctx.run(E.unet_latent(2), snapshots=True, probe_n=500))
+    labels = ctx.splits(ctx.run(E.unet_latent(2))).test.labels[: len(snaps[0]["mu"])]
+    sil = [report.silhouette(s["mu"], labels) for s in snaps]
+    out += [("003.z2_silhouette_first_epoch", sil[0]), ("003.z2_silhouette_last_epoch", sil[-1])]
+    return out
+
+
+def _seed004(ctx: report.Context, n: int) -> list[tuple[str, float]]:
+    p = _Probe(ctx, E.sampling_mlp("mnist"), n)
+    out = _bundle(p, "004")
+    cent = _centroids(p.mu, p.y)
+    pairs = sorted(itertools.combinations(sorted(cent), 2), key=lambda ab: float((cent[ab[0]] - cent[ab[1]]).norm()))
+    ranks = [pairs.index(pair) + 1 for pair in SIMILAR_DIGITS if pair in pairs]
+    out += [("004.similar_pairs_median_rank", float(np.median(ranks)) if ranks else math.nan),
+            ("004.pairs", float(len(pairs))),
+            ("004.pca2_silhouette", report.silhouette(report.pca(p.mu, 2)[0], p.y))]  # fmt: skip
+    return out
+
+
+def seed_measures(ctx: report.Context, n: int = 2000) -> pd.DataFrame:
+    """Every measurement of the ledger's model-based checks, on `n` test images per run (runs from the cache)."""
+    rows = []
+    for seed, fn in (("000", _seed000), ("001", _seed001), ("002", _seed002), ("003", _seed003), ("004", _seed004)):
+        rows += [{"seed": seed, "key": k, "value": v} for k, v in fn(ctx, n)]
+    return pd.DataFrame(rows)
