@@ -305,7 +305,6 @@ def test_mnist_pickle_reader():
 
 class _Evil:
     def __reduce__(self):
-        import os
 
         return (os.system, ("echo pwned",))
 
@@ -365,30 +364,6 @@ def test_load_splits_from_kaggle_csv(tiny_root, tmp_path):
     assert torch.equal(splits.train.images, idx.train.images) and torch.equal(splits.test.labels, idx.test.labels)
     with pytest.raises(data.DataError, match="cannot find its test file"):
         data.load_dataset(str(tmp_path / "other.csv"), "test")
-
-
-@pytest.mark.parametrize("umask, expected", [(0o022, 0o644), (0o077, 0o600)])
-def test_atomic_write_gives_a_new_file_the_umask_mode(tmp_path, umask, expected):
-    old = os.umask(umask)
-    try:
-        data.atomic_write(tmp_path / "sub" / "f.json", b"{}")
-    finally:
-        os.umask(old)
-    path = tmp_path / "sub" / "f.json"
-    assert path.read_bytes() == b"{}"
-    assert path.stat().st_mode & 0o777 == expected  # mkstemp alone would leave 0o600 whatever the umask
-
-
-def test_atomic_write_keeps_the_replaced_files_mode_and_leaves_no_temporaries(tmp_path):
-    path = tmp_path / "f.bin"
-    path.write_bytes(b"old")
-    path.chmod(0o640)
-    data.atomic_write(path, b"new")
-    assert path.read_bytes() == b"new" and path.stat().st_mode & 0o777 == 0o640
-    with pytest.raises(TypeError):
-        data.atomic_write(path, "not bytes")  # fails mid-write: the old file must survive, untouched
-    assert path.read_bytes() == b"new"
-    assert [p.name for p in tmp_path.iterdir()] == ["f.bin"]
 
 
 def _stand_in_torchvision(calls: list) -> types.ModuleType:

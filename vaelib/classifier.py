@@ -4,7 +4,6 @@ downloaded here, and Inception features of 28x28 greyscale digits are a poor fit
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import os
@@ -18,9 +17,10 @@ from torch import nn
 from tqdm.auto import tqdm  # a widget in Jupyter (ipywidgets), text in a terminal
 
 from vaelib import data as data_mod
-from vaelib.runs import write_json
+from vaelib.errors import ConfigError
+from vaelib.io import digest, load_checkpoint, save_checkpoint, write_json
 from vaelib.timing import timed
-from vaelib.train import load_checkpoint, pick_device, save_checkpoint
+from vaelib.train import pick_device
 
 __all__ = ["ClassifierConfig", "DomainClassifier", "train_classifier", "get_classifier", "features", "predict"]
 
@@ -65,8 +65,7 @@ class ClassifierConfig:
         """Run-cache name derived from every setting."""
         # max_train joins the hash only when set, so classifiers cached before it existed keep their names.
         settings = {k: v for k, v in asdict(self).items() if not (k == "max_train" and v is None)}
-        digest = hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:10]
-        return f"classifier-{self.dataset}-{digest}"
+        return f"classifier-{self.dataset}-{digest(settings)}"
 
 
 # Epochs of each data set's domain classifier: MNIST is learnt in 3, Fashion-MNIST needs 8 for 0.925 (others: 8).
@@ -193,9 +192,9 @@ def get_classifier(
     first use."""
     cfg = cfg or ClassifierConfig.domain(dataset)
     if cfg.dataset != dataset:
-        raise ValueError(f"classifier config is for {cfg.dataset!r}, asked for {dataset!r}")
+        raise ConfigError(f"classifier config is for {cfg.dataset!r}, asked for {dataset!r}")
     if cfg.max_train is not None and cfg.max_train < 1:
-        raise ValueError(f"max_train must be positive, got {cfg.max_train}")
+        raise ConfigError(f"max_train must be positive, got {cfg.max_train}")
     run_dir = Path(runs_root) / cfg.name
     if (run_dir / "metrics.json").exists():
         state = load_checkpoint(run_dir / "checkpoint.pt")

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from vaelib import cli_train, data
 from vaelib.cli_train import CLIError
+from vaelib.errors import VaelibError
 
 HELP = argparse.ArgumentDefaultsHelpFormatter
 
@@ -166,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     args.explicit_flags = {a[2:].split("=")[0].replace("-", "_") for a in argv if a.startswith("--")}
     try:
         return args.func(args)
-    except (data.DataError, CLIError) as e:
+    except VaelibError as e:  # the library's own errors: one line; anything else is a bug and shows its traceback
         print(f"error: {e}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -9,16 +9,17 @@ from pathlib import Path
 
 import torch
 
+from vaelib.errors import VaelibError
 from vaelib.losses import ObjectiveConfig
 from vaelib.models import CONFIGS
 from vaelib.runs import DataConfig, RunConfig, load_data, load_run, run_dir_for, train_run
-from vaelib.train import CheckpointError, OptimConfig, TrainingDiverged
+from vaelib.train import OptimConfig
 
 HELP = argparse.ArgumentDefaultsHelpFormatter
 
 
-class CLIError(Exception):
-    """A user-facing error: printed as one line, exit status 1."""
+class CLIError(VaelibError):
+    """A bad command line: printed as one line, exit status 1 (like every `VaelibError`)."""
 
 
 # CLI flag -> (config section, field). Defaults come from the dataclasses, so --help shows the real ones.
@@ -281,12 +282,9 @@ def cmd_train(args: argparse.Namespace) -> int:
 
     config = config_from_args(args, args.explicit_flags)
     out = Path(args.out) if args.out else run_dir_for(config)
-    try:
-        run = train_run(config, out, args.data_root, args.device, args.quiet)
-    except TrainingDiverged as e:
-        raise CLIError(str(e)) from None
-    except ValueError as e:
-        raise CLIError(str(e)) from None
+    # Bad settings, data, checkpoints or a diverged loss are VaelibErrors, printed by `cli.main` as one line;
+    # anything else is a bug and keeps its traceback.
+    run = train_run(config, out, args.data_root, args.device, args.quiet)
     m = run.metrics
     print(f"run {out}: val loss {m.get('val_loss', float('nan')):.3f}, test loss {m['test_loss']:.3f} ({m['units']})")
     return 0
@@ -319,5 +317,5 @@ def _load(path: str):
 
     try:
         return load_run(path)
-    except (FileNotFoundError, CheckpointError) as e:
+    except FileNotFoundError as e:
         raise CLIError(str(e)) from None

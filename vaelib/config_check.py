@@ -13,6 +13,8 @@ import typing
 from collections.abc import Iterable
 from typing import Any
 
+from vaelib.errors import ConfigError
+
 
 def _kind(hint: Any) -> tuple[Any, bool]:
     """(the type without None, whether None is allowed)."""
@@ -26,19 +28,19 @@ def _scalar(owner: str, name: str, hint: Any, value: Any) -> Any:
     """`value` checked against a scalar type (int, float, str, bool)."""
     if hint is bool:
         if not isinstance(value, bool):
-            raise ValueError(f"{owner}.{name} must be true or false, got {value!r}")
+            raise ConfigError(f"{owner}.{name} must be true or false, got {value!r}")
         return value
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError(f"{owner}.{name} must be an integer, got {value!r}")
+            raise ConfigError(f"{owner}.{name} must be an integer, got {value!r}")
         return value
     if hint is float:
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise ValueError(f"{owner}.{name} must be a finite number, got {value!r}")
+            raise ConfigError(f"{owner}.{name} must be a finite number, got {value!r}")
         return value
     if hint is str:
         if not isinstance(value, str):
-            raise ValueError(f"{owner}.{name} must be a string, got {value!r}")
+            raise ConfigError(f"{owner}.{name} must be a string, got {value!r}")
         return value
     return value  # Any and other types are the owner's business
 
@@ -53,17 +55,17 @@ def check_types(cfg: Any) -> None:
         base, optional = _kind(hint)
         if value is None:
             if not optional and base is not Any:
-                raise ValueError(f"{owner}.{name} must be set, got None")
+                raise ConfigError(f"{owner}.{name} must be set, got None")
             continue
         if typing.get_origin(base) is tuple:
             args = typing.get_args(base)
             if not isinstance(value, list | tuple):
-                raise ValueError(f"{owner}.{name} must be a list, got {value!r}")
+                raise ConfigError(f"{owner}.{name} must be a list, got {value!r}")
             if len(args) == 2 and args[1] is Ellipsis:
                 items = [_scalar(owner, name, args[0], v) for v in value]
             else:
                 if len(value) != len(args):
-                    raise ValueError(f"{owner}.{name} must have {len(args)} entries, got {value!r}")
+                    raise ConfigError(f"{owner}.{name} must have {len(args)} entries, got {value!r}")
                 items = [_scalar(owner, name, a, v) for a, v in zip(args, value, strict=True)]
             value = tuple(items)
         else:
@@ -74,7 +76,7 @@ def check_types(cfg: Any) -> None:
 def require(cfg: Any, ok: bool, message: str) -> None:
     """Raise ValueError(`Owner: message`) unless `ok`."""
     if not ok:
-        raise ValueError(f"{type(cfg).__name__}: {message}")
+        raise ConfigError(f"{type(cfg).__name__}: {message}")
 
 
 def require_choice(cfg: Any, name: str, choices: Iterable[str]) -> None:

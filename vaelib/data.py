@@ -26,6 +26,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from vaelib.errors import DataError
+from vaelib.io import atomic_write
+
 __all__ = [
     "DataError",
     "DatasetSpec",
@@ -46,10 +49,6 @@ __all__ = [
     "raw_dir",
     "atomic_write",
 ]
-
-
-class DataError(Exception):
-    """A data file is missing, malformed or does not match its expected checksum."""
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -216,31 +215,6 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> None:
         # mtime=0 keeps the written file byte-for-byte reproducible.
         payload = gzip.compress(payload, compresslevel=6, mtime=0)
     atomic_write(path, payload)
-
-
-def _new_file_mode() -> int:
-    """The permission bits open() gives a new file under the current umask (0o644 under the usual 022)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def atomic_write(path: str | os.PathLike, payload: bytes) -> None:
-    """Write to a temporary file in the same folder, then rename, so a crash never leaves a half file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # mkstemp creates its file private (0o600): give it the mode of the file it replaces, or of a plain open(), so
-    # data, runs and assets stay readable wherever the user's other files are.
-    mode = path.stat().st_mode & 0o777 if path.exists() else _new_file_mode()
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(payload)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # ----------------------------------------------------------------------------------------------------------

@@ -17,8 +17,9 @@ import torch.nn.functional as F
 from vaelib import classifier as clf
 from vaelib import data as data_mod
 from vaelib import metrics as M
+from vaelib.io import write_json
 from vaelib.losses import Objective
-from vaelib.runs import Run, RunConfig, load_data, write_json
+from vaelib.runs import Run, RunConfig, load_data
 from vaelib.timing import timed
 
 __all__ = [

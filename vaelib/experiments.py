@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from vaelib.data import TEST_BINARIZATION_SEED
+from vaelib.errors import ConfigError
 from vaelib.evaluate import EvalConfig
 from vaelib.losses import ObjectiveConfig
 from vaelib.models import ConvBNConfig, ConvConfig, MLPConfig, ResNetConfig, UNetConfig
@@ -135,7 +136,7 @@ def latent_2d(dataset: str, variant: str, seed: int = 0) -> RunConfig:
     standard VAE objective (BCE summed over pixels + KL) on the same network and schedule. Seed 000 trains on
     Fashion-MNIST; the MNIST runs are additions. `seed` repeats a run with other initial weights and batches."""
     if variant not in LATENT_2D_VARIANTS:
-        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(LATENT_2D_VARIANTS)}")
+        raise ConfigError(f"unknown variant {variant!r}; choose one of {', '.join(LATENT_2D_VARIANTS)}")
     objective = {
         "seed": ObjectiveConfig(likelihood="mse", reduction="mean", beta=0.001),
         "seed-beta1": ObjectiveConfig(likelihood="mse", reduction="mean", beta=1.0),
@@ -249,7 +250,7 @@ def sharp_decoder(dataset: str, latent_dim: int, variant: str) -> RunConfig:
     after the same objective as the perceptual variant. Narrow widths (8-16-32) and one epoch keep all the runs
     of notebook 09 within its 20-minute budget on a 2-core CPU; seed 003 trained wider models for longer."""
     if variant not in SHARP_VARIANTS:
-        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(SHARP_VARIANTS)}")
+        raise ConfigError(f"unknown variant {variant!r}; choose one of {', '.join(SHARP_VARIANTS)}")
     sharp = None
     if variant != "pixel":
         sharp = SharpConfig(

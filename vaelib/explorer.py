@@ -21,7 +21,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from vaelib.data import atomic_write
+from vaelib.errors import ConfigError
+from vaelib.io import atomic_write
 from vaelib.models import build_model, config_dict, config_from_dict
 
 __all__ = ["DecoderMean", "export_decoder", "load_onnx_decoder", "write_explorer", "check_browser_decodes"]
@@ -102,7 +103,7 @@ def write_explorer(
 ) -> dict[str, Any]:
     """Write OUT/<name>.onnx (the decoder) and OUT/<name>.json (manifest: scatter of `mu`, labels, model config)."""
     if mu.shape[1] != 2:
-        raise ValueError(f"the explorer needs a 2-D latent, got {mu.shape[1]} dimensions")
+        raise ConfigError(f"the explorer needs a 2-D latent, got {mu.shape[1]} dimensions")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     export_decoder(model, out_dir / f"{name}.onnx")

@@ -12,6 +12,7 @@ import torch
 import torch.nn.functional as F
 
 from vaelib.config_check import check_types, require, require_choice
+from vaelib.errors import ConfigError
 from vaelib.models import VAEOutput
 
 __all__ = [
@@ -88,7 +89,7 @@ def beta_at(
         period = warmup / cycles
         phase = (progress % period) / period
         return beta * min(1.0, 2.0 * phase)
-    raise ValueError(f"unknown beta schedule {schedule!r}; choose constant, linear or cyclical")
+    raise ConfigError(f"unknown beta schedule {schedule!r}; choose constant, linear or cyclical")
 
 
 @dataclass(frozen=True)

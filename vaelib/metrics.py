@@ -13,6 +13,7 @@ from scipy import linalg
 from sklearn.metrics import average_precision_score, roc_auc_score, roc_curve
 
 from vaelib.losses import bernoulli_nll, kl_per_dim
+from vaelib.models import VAEOutput
 
 __all__ = [
     "iwae_log_likelihood",
@@ -281,8 +282,6 @@ def posterior_regret(
     parameters (mu, logvar) of each example instead of the encoder's weights: how much the negative ELBO drops
     when q(z|x) is optimized for x alone. The encoder was amortized over in-distribution data, so the drop is
     small there and large out of distribution. Nats, [N]; each ELBO is averaged over `n_eval` samples."""
-    from vaelib.models import VAEOutput  # noqa: PLC0415
-
     model.eval()
     for p in model.parameters():
         p.requires_grad_(False)

@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 from vaelib.config_check import check_types, require
+from vaelib.errors import ConfigError
 from vaelib.layers import (
     CPUConv2d,
     CPUConvTranspose2d,
@@ -141,12 +142,12 @@ CONFIGS: dict[str, type[_BaseConfig]] = {
 def config_from_dict(d: dict[str, Any]) -> _BaseConfig:
     """Rebuild a model config from its JSON form (lists back to tuples)."""
     if d.get("kind") not in CONFIGS:
-        raise ValueError(f"unknown model kind {d.get('kind')!r}; choose one of {', '.join(CONFIGS)}")
+        raise ConfigError(f"unknown model kind {d.get('kind')!r}; choose one of {', '.join(CONFIGS)}")
     cls = CONFIGS[d["kind"]]
     names = {f.name for f in fields(cls)}
     unknown = set(d) - names
     if unknown:
-        raise ValueError(f"unknown {cls.__name__} settings: {', '.join(sorted(unknown))}")
+        raise ConfigError(f"unknown {cls.__name__} settings: {', '.join(sorted(unknown))}")
     return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
 
 
@@ -428,7 +429,7 @@ def build_model(config: _BaseConfig) -> VAE:
     """Instantiate the model a config describes."""
     c, h, w = config.image_shape
     if config.kind in ("conv_bn", "resnet", "unet") and (h % 4 or w % 4):
-        raise ValueError(f"{config.kind} needs H and W divisible by 4, got {config.image_shape}")
+        raise ConfigError(f"{config.kind} needs H and W divisible by 4, got {config.image_shape}")
     return _BUILDERS[config.kind](config)
 
 

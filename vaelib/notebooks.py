@@ -23,6 +23,7 @@ import pandas as pd
 import torch
 
 from vaelib import timing
+from vaelib.errors import ConfigError
 from vaelib.report import PROFILES, markdown_table, repo_root
 
 __all__ = ["KERNEL", "ensure_kernel", "lab_command", "notebook_paths", "run_notebooks"]
@@ -92,7 +93,7 @@ def run_notebooks(
     import papermill as pm
 
     if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+        raise ConfigError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     root = repo_root()
     os.environ["VAELIB_ROOT"] = str(root)  # the kernels find the project wherever they start
     out_dir = root / "notebooks" if profile == "full" else root / "build" / "smoke" / "notebooks"

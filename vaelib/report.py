@@ -8,7 +8,6 @@ folder, so it never touches committed assets.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import math
@@ -26,9 +25,10 @@ from vaelib import classifier as clf
 from vaelib import data as data_mod
 from vaelib import metrics as M
 from vaelib import plots
-from vaelib.data import atomic_write
+from vaelib.errors import ConfigError, IncompleteRunError
 from vaelib.evaluate import EvalConfig, _decode_mean_batches, _encode_mu, config_inputs, evaluate_run, ood_scores
-from vaelib.runs import Run, RunConfig, get_or_train, load_data, run_dir_for, write_json
+from vaelib.io import atomic_write, digest, write_json
+from vaelib.runs import Run, RunConfig, get_or_train, load_data, run_dir_for
 from vaelib.train import Callback, Trainer
 
 __all__ = [
@@ -68,7 +68,7 @@ def repo_root() -> Path:
 def for_profile(config: RunConfig, profile: str) -> RunConfig:
     """`config` as the profile trains it: unchanged for `full`; a few hundred images and one epoch for `smoke`."""
     if profile not in PROFILES:
-        raise ValueError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
+        raise ConfigError(f"unknown profile {profile!r}; choose one of {', '.join(PROFILES)}")
     if profile == "full":
         return config
     sharp = config.sharp
@@ -238,7 +238,7 @@ class Context:
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
-            raise ValueError(f"unknown profile {self.profile!r}; choose one of {', '.join(PROFILES)}")
+            raise ConfigError(f"unknown profile {self.profile!r}; choose one of {', '.join(PROFILES)}")
         # Smoke runs default to a scratch tree so they can never overwrite the published assets or runs.
         scratch = self.root / "build" / "smoke"
         default_assets = self.root / "assets" if self.profile == "full" else scratch / "assets"
@@ -305,7 +305,7 @@ class Context:
             expected = set(range(every, total + 1, every)) | {total}
             recorded = set(torch.load(path, weights_only=True)) if path.exists() else set()
             if recorded != expected:
-                raise RuntimeError(
+                raise IncompleteRunError(
                     f"{run.path} has {len(recorded & expected)} of its {len(expected)} frames in {path.name}; "
                     "delete the run directory to retrain it with them"
                 )
@@ -315,14 +315,14 @@ class Context:
             if [s["epoch"] for s in snaps] != list(range(1, epochs + 1)) or any(
                 s.get("probe_n") != len(test_x) for s in snaps
             ):
-                raise RuntimeError(
+                raise IncompleteRunError(
                     f"{run.path} has no complete snapshot record with {len(test_x)} probe images; "
                     "delete the run directory to retrain it with snapshots"
                 )
         if loss_curve:
             curve = self.test_curve(run) if (run_dir / "test_curve.csv").exists() else pd.DataFrame({"epoch": []})
             if list(curve.epoch) != list(range(1, epochs + 1)):
-                raise RuntimeError(
+                raise IncompleteRunError(
                     f"{run.path} has no complete per-epoch test loss; delete the run directory to retrain it with one"
                 )
         return run
@@ -366,7 +366,7 @@ class Context:
         ccfg = replace(self.classifier_config, dataset=dataset) if self.classifier_config else None
         clf_name = (ccfg or clf.ClassifierConfig.domain(dataset)).name  # the features the metrics are measured in
         ident = {"eval": asdict(cfg), "classifier": clf_name, "version": EVAL_VERSION}
-        key = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:10]
+        key = digest(ident)
         path = Path(run.path) / f"eval-{key}.json"
         if path.exists():
             return json.loads(path.read_text())
@@ -385,7 +385,7 @@ class Context:
     def ood_scores(self, run: Run, name: str, images: torch.Tensor, regret_steps: int) -> dict[str, np.ndarray]:
         """Per-example OOD scores of uint8 `images` (named `name`, e.g. 'mnist-test-1000'), cached in RUN/."""
         ident = {"name": name, "n": len(images), "regret_steps": regret_steps, "version": EVAL_VERSION}
-        key = hashlib.sha256(json.dumps(ident, sort_keys=True).encode()).hexdigest()[:10]
+        key = digest(ident)
         path = Path(run.path) / f"ood-{key}.npz"
         if path.exists():
             with np.load(path) as f:
@@ -487,7 +487,7 @@ def interpolate(z0: torch.Tensor, z1: torch.Tensor, steps: int, mode: str = "lin
     if mode == "linear":
         return (1 - t) * z0 + t * z1
     if mode != "spherical":
-        raise ValueError(f"unknown interpolation {mode!r}; choose linear or spherical")
+        raise ConfigError(f"unknown interpolation {mode!r}; choose linear or spherical")
     cos = torch.dot(z0, z1) / (z0.norm() * z1.norm())
     omega = torch.arccos(cos.clamp(-1 + 1e-7, 1 - 1e-7))
     return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)

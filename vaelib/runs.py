@@ -6,7 +6,6 @@ and, once finished, `metrics.json` with the final validation and test losses.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import time
@@ -18,12 +17,15 @@ from typing import Any
 import torch
 
 from vaelib import data as data_mod
+from vaelib.classifier import get_classifier
 from vaelib.config_check import check_types, require
+from vaelib.errors import CheckpointError, ConfigError, RunConflictError
+from vaelib.io import digest, first_line, load_checkpoint, write_json
 from vaelib.losses import Objective, ObjectiveConfig
 from vaelib.models import MLPConfig, _BaseConfig, build_model, config_from_dict, count_parameters
 from vaelib.sharp import SharpConfig, SharpObjective
 from vaelib.timing import timed
-from vaelib.train import Callback, CheckpointError, OptimConfig, Trainer, first_line, load_checkpoint, pick_device
+from vaelib.train import Callback, OptimConfig, Trainer, pick_device
 
 __all__ = ["DataConfig", "RunConfig", "Run", "train_run", "get_or_train", "load_run", "run_dir_for"]
 
@@ -55,7 +57,7 @@ def _tuples(cls, d: dict[str, Any]):
     names = {f.name for f in fields(cls)}
     unknown = set(d) - names
     if unknown:
-        raise ValueError(f"unknown {cls.__name__} settings: {', '.join(sorted(unknown))}")
+        raise ConfigError(f"unknown {cls.__name__} settings: {', '.join(sorted(unknown))}")
     return cls(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
 
 
@@ -93,7 +95,7 @@ class RunConfig:
         known = [f.name for f in fields(cls)]
         unknown = set(d) - set(known)
         if unknown:
-            raise ValueError(f"unknown sections {', '.join(sorted(unknown))} (known: {', '.join(known)})")
+            raise ConfigError(f"unknown sections {', '.join(sorted(unknown))} (known: {', '.join(known)})")
         return cls(
             data=_tuples(DataConfig, d.get("data", {})),
             model=config_from_dict(d.get("model", {"kind": "mlp"})),
@@ -105,7 +107,7 @@ class RunConfig:
     @property
     def digest(self) -> str:
         """A stable hash of every setting: any change gives a new run, never a stale cache hit."""
-        return hashlib.sha256(json.dumps(self.to_dict(), sort_keys=True).encode()).hexdigest()[:10]
+        return digest(self.to_dict())
 
     @property
     def name(self) -> str:
@@ -148,11 +150,6 @@ def load_data(config: RunConfig, root: str | os.PathLike = "data") -> data_mod.D
     return splits
 
 
-def write_json(path: str | os.PathLike, obj: Any) -> None:
-    """Write JSON atomically (temporary file, then rename)."""
-    data_mod.atomic_write(path, (json.dumps(obj, indent=2, sort_keys=True) + "\n").encode())
-
-
 def make_objective(
     config: RunConfig, runs_root: str | os.PathLike, data_root: str | os.PathLike, device, quiet: bool = True
 ) -> Objective | SharpObjective:
@@ -161,8 +158,6 @@ def make_objective(
         return Objective(config.objective)
     feature_net = None
     if config.sharp.perceptual_weight > 0:
-        from vaelib.classifier import get_classifier  # classifier imports this module
-
         cfg = config.sharp.feature_classifier(config.data.dataset, config.model.image_shape)
         feature_net, _ = get_classifier(config.data.dataset, runs_root, data_root, cfg, device=str(device), quiet=quiet)
     return SharpObjective(config.objective, config.sharp, config.model.image_shape, feature_net, config.optim.seed)
@@ -182,12 +177,12 @@ def train_run(
     run_dir.mkdir(parents=True, exist_ok=True)
     cfg_path = run_dir / "config.json"
     if cfg_path.exists() and RunConfig.from_dict(json.loads(cfg_path.read_text())) != config:
-        raise ValueError(f"{run_dir} holds a run with a different config; choose another --out")
+        raise RunConflictError(f"{run_dir} holds a run with a different config; choose another --out")
     splits = splits or load_data(config, data_root)
     dev = pick_device(device)
     model_cfg = config.model
     if tuple(model_cfg.image_shape) != splits.train.image_shape:
-        raise ValueError(f"model expects images {model_cfg.image_shape}, data has {splits.train.image_shape}")
+        raise ConfigError(f"model expects images {model_cfg.image_shape}, data has {splits.train.image_shape}")
     objective = make_objective(config, run_dir.parent, data_root, dev, quiet)
     torch.manual_seed(config.optim.seed)  # identical initial weights for a given seed
     model = build_model(model_cfg)

@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from vaelib.classifier import ClassifierConfig
 from vaelib.config_check import check_types, require, require_choice
 from vaelib.losses import LossTerms, Objective, ObjectiveConfig
 from vaelib.models import VAEOutput
@@ -60,10 +61,8 @@ class SharpConfig:
                     f"{f.name} must be at least {floor}, got {value}",
                 )
 
-    def feature_classifier(self, dataset: str, image_shape: tuple[int, int, int]) -> Any:
+    def feature_classifier(self, dataset: str, image_shape: tuple[int, int, int]) -> ClassifierConfig:
         """The `ClassifierConfig` of the perceptual feature network."""
-        from vaelib.classifier import ClassifierConfig  # classifier imports runs, which imports this module
-
         return ClassifierConfig(
             dataset=dataset,
             image_shape=tuple(image_shape),

@@ -22,7 +22,9 @@ from torch import nn
 from tqdm.auto import tqdm  # a widget in Jupyter (ipywidgets), text in a terminal
 
 from vaelib.config_check import check_types, require, require_choice
-from vaelib.data import atomic_write, static_binarize
+from vaelib.data import static_binarize
+from vaelib.errors import CheckpointError, ConfigError, TrainingDiverged
+from vaelib.io import atomic_write, first_line, load_checkpoint, save_checkpoint
 
 __all__ = [
     "OptimConfig",
@@ -38,10 +40,6 @@ HISTORY_FIELDS = [
     "epoch", "train_loss", "train_recon", "train_kl", "val_loss", "val_recon", "val_kl", "val_elbo",
     "beta", "lr", "seconds",
 ]  # fmt: skip
-
-
-class TrainingDiverged(RuntimeError):
-    """The loss became NaN or infinite; the last good checkpoint is kept."""
 
 
 @dataclass(frozen=True)
@@ -96,9 +94,9 @@ def pick_device(name: str = "auto") -> torch.device:
         try:
             dev = torch.device(name)
         except RuntimeError as e:
-            raise ValueError(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps") from e
+            raise ConfigError(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps") from e
         if dev.type not in ("cpu", "cuda", "mps"):
-            raise ValueError(f"unsupported device {name!r}: use auto, cpu, cuda, cuda:N or mps")
+            raise ConfigError(f"unsupported device {name!r}: use auto, cpu, cuda, cuda:N or mps")
         mps = getattr(torch.backends, "mps", None)
         available = {
             "cpu": True,
@@ -106,7 +104,7 @@ def pick_device(name: str = "auto") -> torch.device:
             "mps": mps is not None and mps.is_available(),
         }
         if not available[dev.type]:
-            raise ValueError(f"device {name!r} is not available on this machine (try --device auto)")
+            raise ConfigError(f"device {name!r} is not available on this machine (try --device auto)")
         return dev
     if torch.cuda.is_available():
         return torch.device("cuda")
@@ -127,38 +125,6 @@ def make_optimizer(params, cfg: OptimConfig, device: torch.device) -> torch.opti
     if _fused_ok(device):
         kwargs["fused"] = True
     return cls(params, **kwargs)
-
-
-def save_checkpoint(path: str | os.PathLike, state: dict[str, Any]) -> None:
-    """Write a checkpoint atomically (temporary file, then rename)."""
-    buf = io.BytesIO()
-    torch.save(state, buf)
-    atomic_write(path, buf.getvalue())
-
-
-def first_line(e: BaseException) -> str:
-    """An exception's message cut to its first line (torch's can run to dozens), or its type when it has none."""
-    text = str(e).strip()
-    return text.splitlines()[0] if text else type(e).__name__
-
-
-class CheckpointError(ValueError):
-    """A checkpoint file that cannot be read (truncated, corrupt, or not a checkpoint)."""
-
-
-def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict[str, Any]:
-    """Load a checkpoint with `weights_only=True` (no arbitrary code from the file)."""
-    try:
-        state = torch.load(path, map_location=map_location, weights_only=True)
-    except (OSError, MemoryError, torch.OutOfMemoryError):
-        raise
-    except Exception as e:  # torch reports a damaged file as almost any exception type
-        if isinstance(e, RuntimeError) and "device" in str(e).lower():
-            raise  # e.g. a CUDA checkpoint mapped to a machine without CUDA: the file is fine
-        raise CheckpointError(f"{path}: not a readable checkpoint ({first_line(e)})") from e
-    if not isinstance(state, dict):
-        raise CheckpointError(f"{path}: not a vaelib checkpoint (holds a {type(state).__name__})")
-    return state
 
 
 class Trainer:
@@ -402,7 +368,7 @@ class Trainer:
     def fit(self) -> list[dict[str, float]]:
         """Train until `num_epochs` (continuing from `self.epoch`) or early stopping, checkpointing after each epoch."""
         if self.cfg.patience is not None and self.val_x is None:
-            raise ValueError("early stopping (patience) needs validation data: set a val_fraction above 0")
+            raise ConfigError("early stopping (patience) needs validation data: set a val_fraction above 0")
         while self.epoch < self.cfg.num_epochs and not self.stopped_early():
             row = self.train_epoch()
             if self.val_x is not None and not math.isfinite(row["val_loss"]):
