@@ -25,8 +25,8 @@ LAYERS = [
     {"errors", "io", "config_check", "timing"},  # the bottom: imports nothing of vaelib but itself
     {"data", "layers", "plots"},
     {"models", "losses"},
-    {"train", "classifier", "sharp", "metrics"},
-    {"runs"},
+    {"train", "classifier", "sharp", "metrics", "callbacks"},
+    {"runs", "latent"},
     {"evaluate", "experiments", "claims"},
     {"report", "explorer"},
     {"measures", "notebooks"},

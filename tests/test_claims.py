@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -65,3 +66,27 @@ def test_settings_table_marks_what_the_seed_leaves_open():
     exact = claims.settings_table(claims.SEED_002_SETTINGS, E.conv_bn_16("fashion-mnist"))
     assert (exact["same"] == "yes").all()
     assert (claims.settings_table(claims.SEED_004_SETTINGS, E.sampling_mlp("mnist"))["same"] == "yes").all()
+
+
+def test_seed_settings_table_flags_every_difference():
+    from vaelib import claims
+    from vaelib import experiments as E
+
+    with pytest.raises(ValueError, match="unknown variant 'mse'"):  # the old name of the seed's variant
+        E.latent_2d("fashion-mnist", "mse")
+    exact = claims.settings_table(claims.SEED_000_SETTINGS, E.latent_2d("fashion-mnist", "seed"))
+    assert list(exact["setting"]) == list(claims.SEED_000_SETTINGS)
+    # TensorFlow there, PyTorch here; the seed trains on all 60,000 images, ours keep 10% for validation
+    assert list(exact.loc[exact["same"] == "no", "setting"]) == ["validation split", "framework"]
+    cfg = E.latent_2d("mnist", "bernoulli")
+    cfg = replace(cfg, optim=replace(cfg.optim, num_epochs=4))
+    table = claims.settings_table(claims.SEED_000_SETTINGS, cfg).set_index("setting")
+    assert set(table.index[table["same"] == "no"]) == {
+        "dataset",
+        "likelihood",
+        "reduction",
+        "beta",
+        "epochs",
+        "framework",
+        "validation split",
+    }

@@ -142,22 +142,6 @@ def test_laplacian_variance_ranks_blur_below_sharp():
     assert laplacian_variance(flat).item() == 0.0
 
 
-def test_recon_frames_every_n_steps_and_at_the_end(tmp_path):
-    from vaelib.report import ReconFrames
-
-    torch.manual_seed(0)
-    x = tiny_x(64)
-    cfg = OptimConfig(num_epochs=2, batch_size=16, seed=0, channels_last=False)  # 4 steps per epoch
-    frames = ReconFrames(tmp_path / "frames.pt", x[:3], every=3)
-    from vaelib.losses import Objective
-
-    tr = Trainer(build_model(UNET), Objective(ObjectiveConfig()), x, None, cfg, quiet=True, callbacks=[frames])
-    tr.fit()
-    saved = torch.load(tmp_path / "frames.pt", weights_only=True)
-    assert sorted(saved) == [3, 6, 8] and saved[8].shape == (3, *SHAPE)
-    assert not torch.equal(saved[3], saved[8])  # training moved the reconstructions
-
-
 def test_smoke_profile_shrinks_the_feature_network_and_starts_the_gan_early():
     from vaelib import experiments, report
 

@@ -18,8 +18,9 @@ from vaelib import classifier as clf
 from vaelib import data as data_mod
 from vaelib import metrics as M
 from vaelib.io import write_json
+from vaelib.latent import decode_mean, encode_mean
 from vaelib.losses import Objective
-from vaelib.runs import Run, RunConfig, load_data
+from vaelib.runs import Run, RunConfig, load_data, model_inputs
 from vaelib.timing import timed
 
 __all__ = [
@@ -27,8 +28,6 @@ __all__ = [
     "evaluate_run",
     "kl_per_dimension",
     "summed_objective",
-    "model_inputs",
-    "config_inputs",
     "ood_scores",
     "TEST_BINARIZATION_SEED",
 ]
@@ -54,29 +53,6 @@ class EvalConfig:
     seed: int = 0
 
 
-def model_inputs(run: Run, images: torch.Tensor) -> torch.Tensor:
-    """Float images [N, 1, H, W] as the run's model sees them (statically binarized for binarized runs)."""
-    return config_inputs(run.config, images)
-
-
-def config_inputs(config: RunConfig, images: torch.Tensor) -> torch.Tensor:
-    """Float images [N, 1, H, W] as a model trained with `config` sees them."""
-    x = images.unsqueeze(1).float() / 255 if images.dtype == torch.uint8 else images
-    if config.optim.binarize != "none":
-        x = data_mod.static_binarize(x, TEST_BINARIZATION_SEED)
-    return x
-
-
-@torch.no_grad()
-def _decode_mean_batches(model, z: torch.Tensor, bs: int = 256) -> torch.Tensor:
-    return torch.cat([torch.sigmoid(model.decode(z[i : i + bs])) for i in range(0, len(z), bs)])
-
-
-@torch.no_grad()
-def _encode_mu(model, x: torch.Tensor, bs: int = 256) -> torch.Tensor:
-    return torch.cat([model.encode(x[i : i + bs])[0] for i in range(0, len(x), bs)])
-
-
 def summed_objective(run: Run) -> Objective:
     """The run's objective with its reconstruction term summed over pixels: evaluation reports every model in the
     same units (nats, or summed squared error), whichever reduction it was trained with."""
@@ -85,7 +61,7 @@ def summed_objective(run: Run) -> Objective:
 
 def kl_per_dimension(run: Run, images: torch.Tensor) -> np.ndarray:
     """KL of each latent dimension from the prior (nats, mean over `images`, uint8 or float as the model sees them)."""
-    return M.elbo_terms(run.model.eval(), model_inputs(run, images), summed_objective(run).reconstruction)[
+    return M.elbo_terms(run.model.eval(), model_inputs(run.config, images), summed_objective(run).reconstruction)[
         "kl_per_dim"
     ].numpy()
 
@@ -156,8 +132,8 @@ def _evaluate_run(
     model = run.model.cpu().eval()
     rc = run.config
     splits = load_data(rc, data_root)
-    x_test = model_inputs(run, splits.test.images)
-    x_train = model_inputs(run, splits.train.images[: cfg.probe_n])
+    x_test = model_inputs(run.config, splits.test.images)
+    x_train = model_inputs(run.config, splits.train.images[: cfg.probe_n])
     objective = summed_objective(run)
     out: dict[str, Any] = {"likelihood": rc.objective.likelihood, "binarized": rc.optim.binarize != "none"}
 
@@ -177,12 +153,12 @@ def _evaluate_run(
 
     # Reconstruction quality (decoded posterior means) on train and test.
     for name, x in (("train", x_train), ("test", x_test)):
-        x_hat = _decode_mean_batches(model, _encode_mu(model, x))
+        x_hat = decode_mean(model, encode_mean(model, x))
         for k, v in M.image_quality(x, x_hat).items():
             out[f"{name}_{k}"] = v
 
     # Latent space.
-    mu_test, mu_train = _encode_mu(model, x_test), _encode_mu(model, x_train)
+    mu_test, mu_train = encode_mean(model, x_test), encode_mean(model, x_train)
     out["active_units"] = M.active_units(mu_test) if is_vae else None
     out["latent_dim"] = rc.model.latent_dim
     out["latent_stats"] = M.latent_stats(mu_test)
@@ -195,9 +171,9 @@ def _evaluate_run(
     out["classifier_test_accuracy"] = clf_metrics["test_accuracy"]
     real_feats = refs["real_feats"]
     z = torch.randn(cfg.fid_n, rc.model.latent_dim, generator=g)
-    samples = _decode_mean_batches(model, z)
+    samples = decode_mean(model, z)
     sample_feats = clf.features(classifier, samples)
-    recon_feats = clf.features(classifier, _decode_mean_batches(model, _encode_mu(model, x_test[: cfg.fid_n])))
+    recon_feats = clf.features(classifier, decode_mean(model, encode_mean(model, x_test[: cfg.fid_n])))
     out["fid_samples"] = M.fid_from_features(real_feats, sample_feats)
     out["fid_recon"] = M.fid_from_features(real_feats, recon_feats)
     out["fid_floor"], out["fid_ref_noise"], out["fid_ref_blur"] = refs["floor"], refs["noise"], refs["blur"]
@@ -214,7 +190,7 @@ def _evaluate_run(
         other = data_mod.load_dataset(ood_name, "test", data_root)
         n = cfg.ood_n or len(x_test)
         s_in = ood_scores(run, x_test[:n], splits.test.images[:n], cfg.regret_steps)
-        s_out = ood_scores(run, model_inputs(run, other.images[:n]), other.images[:n], cfg.regret_steps)
+        s_out = ood_scores(run, model_inputs(run.config, other.images[:n]), other.images[:n], cfg.regret_steps)
         out["ood_n"] = min(n, len(x_test), len(other))
         for key in s_in:
             out[f"ood_auroc_{key}"] = M.auroc(s_out[key], s_in[key])

@@ -8,11 +8,9 @@ folder, so it never touches committed assets.
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import os
-from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -23,22 +21,50 @@ import torch
 
 from vaelib import classifier as clf
 from vaelib import data as data_mod
-from vaelib import metrics as M
 from vaelib import plots
+from vaelib.callbacks import LatentFrames, LossCurve, ReconFrames, Snapshots, load_snapshots
 from vaelib.errors import ConfigError, IncompleteRunError
-from vaelib.evaluate import EvalConfig, _decode_mean_batches, _encode_mu, config_inputs, evaluate_run, ood_scores
+from vaelib.evaluate import EvalConfig, evaluate_run, ood_scores
 from vaelib.io import atomic_write, digest, write_json
-from vaelib.runs import Run, RunConfig, get_or_train, load_data, run_dir_for
-from vaelib.train import Callback, Trainer
+from vaelib.latent import (
+    decode,
+    encode,
+    history_frame,
+    interpolate,
+    pca,
+    prior_samples,
+    quantile_grid,
+    reconstruct,
+    silhouette,
+    traversals,
+)
+from vaelib.runs import Run, RunConfig, get_or_train, load_data, model_inputs, run_dir_for
+from vaelib.train import Callback
 
 __all__ = [
     "PROFILES",
     "Context",
-    "Snapshots",
     "for_profile",
-    "load_snapshots",
     "markdown_table",
+    "metrics_table",
     "repo_root",
+    # re-exported, so a notebook needs only `report`: the callbacks (vaelib.callbacks) and latent helpers
+    # (vaelib.latent) it uses
+    "Snapshots",
+    "ReconFrames",
+    "LatentFrames",
+    "LossCurve",
+    "load_snapshots",
+    "encode",
+    "decode",
+    "reconstruct",
+    "prior_samples",
+    "quantile_grid",
+    "interpolate",
+    "traversals",
+    "history_frame",
+    "silhouette",
+    "pca",
 ]
 
 PROFILES = ("smoke", "full")
@@ -101,123 +127,6 @@ def markdown_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join(" --- " for _ in cols) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join(lines) + "\n"
-
-
-# ----------------------------------------------------------------------------------------------------------
-# Snapshots: what a model does to a fixed probe set after every epoch (for GIFs and per-epoch quality curves)
-# ----------------------------------------------------------------------------------------------------------
-
-
-class Snapshots(Callback):
-    """After each epoch, store the latent means of `x_latent`, the reconstructions of `x_recon`, and MSE/SSIM/PSNR
-    of the reconstructions of each set in `quality` into DIR/epoch_NNN.pt (deterministic: no sampling)."""
-
-    def __init__(
-        self,
-        out_dir: str | os.PathLike,
-        x_latent: torch.Tensor,
-        x_recon: torch.Tensor,
-        quality: dict[str, torch.Tensor] | None = None,
-    ):
-        self.out_dir = Path(out_dir)
-        self.x_latent, self.x_recon, self.quality = x_latent, x_recon, quality or {}
-
-    @torch.no_grad()
-    def on_epoch_end(self, trainer: Trainer, row: dict[str, float]) -> None:
-        """Record this epoch's snapshot (eval mode, no sampling: the training RNG streams are untouched)."""
-        model = trainer.model
-        was_training = model.training
-        model.eval()
-
-        def recon(x: torch.Tensor) -> torch.Tensor:
-            return model.reconstruct(trainer._prepare(x)).cpu()
-
-        snap: dict[str, Any] = {
-            "epoch": trainer.epoch,
-            "probe_n": len(self.x_latent),
-            "mu": model.encode(trainer._prepare(self.x_latent))[0].cpu(),
-            "recon": recon(self.x_recon),
-        }
-        for name, x in self.quality.items():
-            for k, v in M.image_quality(x, recon(x)).items():
-                snap[f"{name}_{k}"] = v
-        model.train(was_training)
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        torch.save(snap, self.out_dir / f"epoch_{trainer.epoch:03d}.pt")
-
-
-class ReconFrames(Callback):
-    """Every `every` optimizer steps (and at the end of training), store the reconstructions of `x` in PATH
-    (a dict step -> images [N, C, H, W]): the frames of a reconstruction GIF across training. Eval mode, posterior
-    means, no sampling, so the training RNG streams are untouched; a resumed run overwrites the same steps."""
-
-    def __init__(self, path: str | os.PathLike, x: torch.Tensor, every: int):
-        self.path, self.x, self.every = Path(path), x, max(1, every)
-
-    def capture(self, trainer: Trainer) -> Any:
-        """What one frame holds: the reconstructions of `x`."""
-        return trainer.model.reconstruct(trainer._prepare(self.x)).cpu()
-
-    @torch.no_grad()
-    def record(self, trainer: Trainer) -> None:
-        """Capture a frame with the current weights and add it for this step."""
-        model = trainer.model
-        was_training = model.training
-        model.eval()
-        frame = self.capture(trainer)
-        model.train(was_training)
-        frames = torch.load(self.path, weights_only=True) if self.path.exists() else {}
-        frames[int(trainer.step)] = frame
-        buf = io.BytesIO()
-        torch.save(frames, buf)
-        atomic_write(self.path, buf.getvalue())
-
-    def on_step_end(self, trainer: Trainer, step: int, loss: float) -> None:
-        """Record every `every` steps."""
-        if step % self.every == 0:
-            self.record(trainer)
-
-    def on_epoch_end(self, trainer: Trainer, row: dict[str, float]) -> None:
-        """Record the last step of training."""
-        if (trainer.epoch == trainer.cfg.num_epochs or trainer.stopped_early()) and trainer.step % self.every:
-            self.record(trainer)
-
-
-class LatentFrames(ReconFrames):
-    """Like `ReconFrames`, but each frame holds the latent means of `x_latent` and the reconstructions of
-    `x_recon` (`{"mu": [N, D], "recon": [M, C, H, W]}`): seed 002's latent-evolution GIFs, a frame every few
-    dozen steps."""
-
-    def __init__(self, path: str | os.PathLike, x_latent: torch.Tensor, x_recon: torch.Tensor, every: int):
-        super().__init__(path, x_recon, every)
-        self.x_latent = x_latent
-
-    def capture(self, trainer: Trainer) -> dict[str, torch.Tensor]:
-        """The latent means of `x_latent` and the reconstructions of `x_recon`."""
-        mu = trainer.model.encode(trainer._prepare(self.x_latent))[0].cpu()
-        return {"mu": mu, "recon": super().capture(trainer)}
-
-
-class LossCurve(Callback):
-    """After each epoch, the mean loss, reconstruction, KL and negative ELBO per example on `x` (a held-out set,
-    e.g. the whole test set, for a run with no validation split), appended to PATH (CSV, one row per epoch)."""
-
-    def __init__(self, path: str | os.PathLike, x: torch.Tensor):
-        self.path, self.x = Path(path), x
-
-    def on_epoch_end(self, trainer: Trainer, row: dict[str, float]) -> None:
-        """Evaluate `x` with this epoch's weights (eval mode; the trainer's RNG streams are untouched)."""
-        m = trainer.evaluate(trainer._prepare(self.x))
-        rows = pd.read_csv(self.path) if self.path.exists() else pd.DataFrame()
-        if len(rows):
-            rows = rows[rows.epoch < trainer.epoch]  # a resumed run overwrites the epochs it repeats
-        rows = pd.concat([rows, pd.DataFrame([{"epoch": trainer.epoch, **m}])], ignore_index=True)
-        atomic_write(self.path, rows.to_csv(index=False).encode())
-
-
-def load_snapshots(out_dir: str | os.PathLike) -> list[dict[str, Any]]:
-    """The snapshots a `Snapshots` callback wrote, in epoch order."""
-    return [torch.load(p, weights_only=True) for p in sorted(Path(out_dir).glob("epoch_*.pt"))]
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -356,7 +265,7 @@ class Context:
     @staticmethod
     def inputs(config: RunConfig, images: torch.Tensor) -> torch.Tensor:
         """Float images [N, 1, H, W] as a model of `config` sees them (binarized for binarized runs)."""
-        return config_inputs(config, images)
+        return model_inputs(config, images)
 
     # -- evaluation --------------------------------------------------------------------------------------
     def evaluate(self, run: Run, config: EvalConfig | None = None) -> dict[str, Any]:
@@ -390,7 +299,7 @@ class Context:
         if path.exists():
             with np.load(path) as f:
                 return {k: f[k] for k in f.files}
-        scores = ood_scores(run, config_inputs(run.config, images), images, regret_steps)
+        scores = ood_scores(run, model_inputs(run.config, images), images, regret_steps)
         np.savez(path, **scores)
         return scores
 
@@ -441,88 +350,6 @@ class Context:
         values[name] = value
         write_json(path, values)
         return value
-
-
-# ----------------------------------------------------------------------------------------------------------
-# Latent-space helpers the notebooks share
-# ----------------------------------------------------------------------------------------------------------
-
-
-def encode(run: Run, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
-    """Posterior means [N, latent_dim] of images [N, 1, H, W] (the AE's codes for an autoencoder)."""
-    return _encode_mu(run.model.eval(), x, batch_size)
-
-
-def decode(run: Run, z: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
-    """Decoded mean images [N, 1, H, W] in [0, 1] of latent codes [N, latent_dim]."""
-    return _decode_mean_batches(run.model.eval(), z, batch_size)
-
-
-def reconstruct(run: Run, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
-    """Deterministic reconstructions [N, C, H, W]: the decoded posterior means of images x."""
-    return decode(run, encode(run, x, batch_size), batch_size)
-
-
-def prior_samples(
-    run: Run, n: int, seed: int = 0, scale: float = 1.0, mean: torch.Tensor | None = None
-) -> torch.Tensor:
-    """Decoded means of z ~ N(mean, scale^2 I) (mean 0 by default): prior samples for scale 1."""
-    g = torch.Generator().manual_seed(seed)
-    z = scale * torch.randn(n, run.model.latent_dim, generator=g)
-    return decode(run, z if mean is None else z + mean)
-
-
-def quantile_grid(n: int = 15, q: float = 0.05) -> torch.Tensor:
-    """An n x n grid [n*n, 2] of latent points through Gaussian quantiles q..1-q (rows: z2 from high to low)."""
-    from scipy.stats import norm
-
-    ticks = torch.tensor(norm.ppf(np.linspace(q, 1 - q, n)), dtype=torch.float32)
-    z1, z2 = torch.meshgrid(ticks, ticks.flip(0), indexing="xy")
-    return torch.stack([z1.reshape(-1), z2.reshape(-1)], dim=1)
-
-
-def interpolate(z0: torch.Tensor, z1: torch.Tensor, steps: int, mode: str = "linear") -> torch.Tensor:
-    """Points [steps, D] from z0 to z1: straight line (`linear`) or great circle (`spherical`, slerp)."""
-    t = torch.linspace(0, 1, steps)[:, None]
-    if mode == "linear":
-        return (1 - t) * z0 + t * z1
-    if mode != "spherical":
-        raise ConfigError(f"unknown interpolation {mode!r}; choose linear or spherical")
-    cos = torch.dot(z0, z1) / (z0.norm() * z1.norm())
-    omega = torch.arccos(cos.clamp(-1 + 1e-7, 1 - 1e-7))
-    return (torch.sin((1 - t) * omega) * z0 + torch.sin(t * omega) * z1) / torch.sin(omega)
-
-
-def traversals(run: Run, z: torch.Tensor, dims: Sequence[int], values: torch.Tensor) -> torch.Tensor:
-    """Decode z with one dimension at a time set to each of `values`: images [len(dims) * len(values), 1, H, W]."""
-    rows = []
-    for d in dims:
-        zz = z.repeat(len(values), 1)
-        zz[:, d] = values
-        rows.append(zz)
-    return decode(run, torch.cat(rows))
-
-
-def history_frame(run: Run) -> pd.DataFrame:
-    """A run's per-epoch history as a DataFrame."""
-    return pd.DataFrame(run.history)
-
-
-def silhouette(z: torch.Tensor, labels: torch.Tensor, n: int = 2000) -> float:
-    """Silhouette score of latent means by class (cluster separation, -1..1), on the first n points."""
-    from sklearn.metrics import silhouette_score
-
-    return float(silhouette_score(z[:n].numpy(), labels[:n].numpy()))
-
-
-def pca(z: torch.Tensor, k: int = 2, fit: torch.Tensor | None = None) -> tuple[torch.Tensor, np.ndarray]:
-    """Project codes [N, D] onto the first k principal components of `fit` (default: of `z` itself); also the
-    explained-variance ratios of all of `fit`'s components. A fixed `fit` keeps a GIF's frames on one projection."""
-    fit = z if fit is None else fit
-    center = fit.mean(0)
-    _, s, vt = torch.linalg.svd(fit - center, full_matrices=False)
-    ratios = (s**2 / (s**2).sum()).numpy()
-    return (z - center) @ vt[:k].T, ratios
 
 
 # Evaluation keys the report's tables show, with their column titles.

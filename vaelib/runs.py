@@ -27,7 +27,16 @@ from vaelib.sharp import SharpConfig, SharpObjective
 from vaelib.timing import timed
 from vaelib.train import Callback, OptimConfig, Trainer, pick_device
 
-__all__ = ["DataConfig", "RunConfig", "Run", "train_run", "get_or_train", "load_run", "run_dir_for"]
+__all__ = [
+    "DataConfig",
+    "RunConfig",
+    "Run",
+    "model_inputs",
+    "train_run",
+    "get_or_train",
+    "load_run",
+    "run_dir_for",
+]
 
 
 @dataclass(frozen=True)
@@ -150,6 +159,16 @@ def load_data(config: RunConfig, root: str | os.PathLike = "data") -> data_mod.D
     return splits
 
 
+def model_inputs(config: RunConfig, images: torch.Tensor) -> torch.Tensor:
+    """Images as a model trained with `config` sees them when it is evaluated: float [N, 1, H, W] in [0, 1] (from
+    uint8 [N, H, W] or float [N, 1, H, W]), with one fixed binarization of binarized runs (the one place this is
+    decided: the run's test metrics, `evaluate` and the notebooks all call it)."""
+    x = images.unsqueeze(1).float() / 255 if images.dtype == torch.uint8 else images
+    if config.optim.binarize != "none":
+        x = data_mod.static_binarize(x, data_mod.TEST_BINARIZATION_SEED)
+    return x
+
+
 def make_objective(
     config: RunConfig, runs_root: str | os.PathLike, data_root: str | os.PathLike, device, quiet: bool = True
 ) -> Objective | SharpObjective:
@@ -208,9 +227,7 @@ def train_run(
     start_epoch = trainer.epoch
     t0 = time.perf_counter()
     history = trainer.fit()
-    test_x = trainer._prepare(splits.test.float())
-    if config.optim.binarize != "none":
-        test_x = data_mod.static_binarize(test_x, seed=data_mod.TEST_BINARIZATION_SEED)
+    test_x = trainer.prepare(model_inputs(config, splits.test.images))
     val = trainer.evaluate(trainer.val_x) if trainer.val_x is not None else {}
     test = trainer.evaluate(test_x)
     metrics = {

@@ -153,8 +153,8 @@ class Trainer:
         self.objective = objective
         if hasattr(objective, "place"):  # an objective with its own networks (e.g. a discriminator) follows the model
             objective.place(self.device, self.memory_format)
-        self.train_x = self._prepare(train_x)
-        self.val_x = None if val_x is None else self._prepare(val_x)
+        self.train_x = self.prepare(train_x)
+        self.val_x = None if val_x is None else self.prepare(val_x)
         if cfg.binarize == "static":
             self.train_x = static_binarize(self.train_x, cfg.seed)
         if self.val_x is not None and cfg.binarize != "none":
@@ -200,7 +200,7 @@ class Trainer:
             if self._rng_cuda is not None:
                 self._rng_cuda = torch.cuda.get_rng_state(self.device)
 
-    def _prepare(self, x: torch.Tensor) -> torch.Tensor:
+    def prepare(self, x: torch.Tensor) -> torch.Tensor:
         """Move a data tensor to the device in the training memory format."""
         x = x.to(self.device)
         return x.contiguous(memory_format=self.memory_format) if x.ndim == 4 else x
@@ -261,7 +261,7 @@ class Trainer:
     def _epoch_data(self) -> torch.Tensor:
         if self.cfg.binarize == "dynamic":
             probs = self.train_x
-            noise = self._prepare(torch.rand(probs.shape, generator=self.generator))
+            noise = self.prepare(torch.rand(probs.shape, generator=self.generator))
             return (noise < probs).to(probs.dtype)
         return self.train_x
 
