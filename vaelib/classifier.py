@@ -17,6 +17,7 @@ from torch import nn
 from tqdm.auto import tqdm  # a widget in Jupyter (ipywidgets), text in a terminal
 
 from vaelib import data as data_mod
+from vaelib.config_check import check_types, require
 from vaelib.errors import ConfigError
 from vaelib.io import digest, load_checkpoint, save_checkpoint, write_json
 from vaelib.timing import timed
@@ -41,6 +42,17 @@ class ClassifierConfig:
     max_shift: int = 1  # random translation augmentation, in pixels
     seed: int = 0
     max_train: int | None = None  # train on the first N images only (smoke runs)
+
+    def __post_init__(self) -> None:
+        check_types(self)
+        for name in ("num_classes", "feature_dim", "num_epochs", "batch_size"):
+            require(self, getattr(self, name) >= 1, f"{name} must be at least 1, got {getattr(self, name)}")
+        require(self, all(w >= 1 for w in self.widths), f"widths must be at least 1, got {self.widths}")
+        require(self, self.lr > 0 and self.weight_decay >= 0, "lr must be positive and weight_decay non-negative")
+        require(self, self.max_shift >= 0, f"max_shift must be non-negative, got {self.max_shift}")
+        require(
+            self, self.max_train is None or self.max_train >= 1, f"max_train must be at least 1, got {self.max_train}"
+        )
 
     @classmethod
     def domain(cls, dataset: str) -> ClassifierConfig:

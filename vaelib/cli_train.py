@@ -9,6 +9,7 @@ from pathlib import Path
 
 import torch
 
+from vaelib.config_check import choices
 from vaelib.errors import VaelibError
 from vaelib.losses import ObjectiveConfig
 from vaelib.models import CONFIGS
@@ -76,12 +77,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--ae", action="store_true", help="deterministic autoencoder baseline (no KL, no sampling)")
     p.add_argument(
-        "--likelihood", default=ob.likelihood, choices=["bernoulli", "gaussian", "mse"], help="decoder likelihood"
+        "--likelihood", default=ob.likelihood, choices=choices(ObjectiveConfig, "likelihood"), help="decoder likelihood"
     )
     p.add_argument(
         "--reduction",
         default=ob.reduction,
-        choices=["sum", "mean"],
+        choices=choices(ObjectiveConfig, "reduction"),
         help="reconstruction term summed over pixels (nats per example) or averaged over them (Keras' mse; "
         "beta then weighs the KL C*H*W times more)",
     )
@@ -89,7 +90,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--beta-schedule",
         default=ob.beta_schedule,
-        choices=["constant", "linear", "cyclical"],
+        choices=choices(ObjectiveConfig, "beta_schedule"),
         help="KL weight schedule",
     )
     p.add_argument(
@@ -109,9 +110,12 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int, default=o.batch_size, help="batch size")
     p.add_argument("--lr", type=float, default=o.lr, help="learning rate")
     p.add_argument(
-        "--optimizer", default=o.optimizer, choices=["adam", "adamw"], help="optimizer (fused where possible)"
+        "--optimizer",
+        default=o.optimizer,
+        choices=choices(OptimConfig, "optimizer"),
+        help="optimizer (fused where possible)",
     )
-    p.add_argument("--binarize", default=o.binarize, choices=["none", "dynamic", "static"], help="binarization")
+    p.add_argument("--binarize", default=o.binarize, choices=choices(OptimConfig, "binarize"), help="binarization")
     p.add_argument("--seed", type=int, default=o.seed, help="random seed")
     p.add_argument("--compile", action="store_true", help="torch.compile the model")
     p.add_argument("--device", default="auto", help="auto (cuda, mps, cpu) or a torch device name")

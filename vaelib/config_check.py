@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import types
 import typing
-from collections.abc import Iterable
 from typing import Any
 
 from vaelib.errors import ConfigError
@@ -25,7 +24,12 @@ def _kind(hint: Any) -> tuple[Any, bool]:
 
 
 def _scalar(owner: str, name: str, hint: Any, value: Any) -> Any:
-    """`value` checked against a scalar type (int, float, str, bool)."""
+    """`value` checked against a scalar type (int, float, str, bool) or a `Literal[...]` of choices."""
+    if typing.get_origin(hint) is typing.Literal:
+        options = typing.get_args(hint)
+        if value not in options:
+            raise ConfigError(f"{owner}: {name} must be one of {', '.join(map(str, options))}, got {value!r}")
+        return value
     if hint is bool:
         if not isinstance(value, bool):
             raise ConfigError(f"{owner}.{name} must be true or false, got {value!r}")
@@ -74,13 +78,14 @@ def check_types(cfg: Any) -> None:
 
 
 def require(cfg: Any, ok: bool, message: str) -> None:
-    """Raise ValueError(`Owner: message`) unless `ok`."""
+    """Raise ConfigError(`Owner: message`) unless `ok`."""
     if not ok:
         raise ConfigError(f"{type(cfg).__name__}: {message}")
 
 
-def require_choice(cfg: Any, name: str, choices: Iterable[str]) -> None:
-    """The string field `name` must be one of `choices`."""
-    choices = tuple(choices)
-    value = getattr(cfg, name)
-    require(cfg, value in choices, f"{name} must be one of {', '.join(choices)}, got {value!r}")
+def choices(cls: type, name: str) -> tuple[Any, ...]:
+    """The options of the `Literal[...]` field `name` of the dataclass `cls` (what the CLI offers for it)."""
+    base, _ = _kind(typing.get_type_hints(cls)[name])
+    if typing.get_origin(base) is not typing.Literal:
+        raise TypeError(f"{cls.__name__}.{name} is not a Literal field")
+    return typing.get_args(base)

@@ -17,6 +17,7 @@ import torch.nn.functional as F
 from vaelib import classifier as clf
 from vaelib import data as data_mod
 from vaelib import metrics as M
+from vaelib.config_check import check_types, require
 from vaelib.io import write_json
 from vaelib.latent import decode_mean, encode_mean
 from vaelib.losses import Objective
@@ -51,6 +52,14 @@ class EvalConfig:
     ood_n: int | None = 2000  # examples of each test set for the OOD scores (None: all)
     regret_steps: int = 50
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        check_types(self)
+        for name in ("iwae_k", "regret_steps", "seed"):  # 0 turns the IWAE estimate and the regret off
+            require(self, getattr(self, name) >= 0, f"{name} must be non-negative, got {getattr(self, name)}")
+        for name in ("iwae_n", "fid_n", "pr_n", "pr_k", "diversity_n", "probe_n", "ood_n"):
+            value = getattr(self, name)
+            require(self, value is None or value >= 1, f"{name} must be at least 1, got {value}")
 
 
 def summed_objective(run: Run) -> Objective:

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Literal
 
 import torch
 import torch.nn.functional as F
 
-from vaelib.config_check import check_types, require, require_choice
+from vaelib.config_check import check_types, require
 from vaelib.errors import ConfigError
 from vaelib.models import VAEOutput
 
@@ -96,12 +97,12 @@ def beta_at(
 class ObjectiveConfig:
     """The training objective: likelihood, KL weight and its schedule."""
 
-    likelihood: str = "bernoulli"  # bernoulli | gaussian | mse
+    likelihood: Literal["bernoulli", "gaussian", "mse"] = "bernoulli"
     # The reconstruction term per example: summed over pixels (nats per example, the ELBO's own scale) or averaged
     # over them (Keras' `mse`, PyTorch's default `reduction="mean"`), which makes beta weigh the KL C*H*W times more.
-    reduction: str = "sum"  # sum | mean
+    reduction: Literal["sum", "mean"] = "sum"
     beta: float = 1.0
-    beta_schedule: str = "constant"  # constant | linear | cyclical
+    beta_schedule: Literal["constant", "linear", "cyclical"] = "constant"
     warmup_epochs: float = 0.0
     cycles: int = 4
     free_bits: float = 0.0  # nats per latent dimension; 0 disables
@@ -109,9 +110,6 @@ class ObjectiveConfig:
 
     def __post_init__(self) -> None:
         check_types(self)
-        require_choice(self, "likelihood", ("bernoulli", "gaussian", "mse"))
-        require_choice(self, "reduction", ("sum", "mean"))
-        require_choice(self, "beta_schedule", ("constant", "linear", "cyclical"))
         require(self, self.beta >= 0, f"beta must be non-negative, got {self.beta}")
         require(self, self.warmup_epochs >= 0, f"warmup_epochs must be non-negative, got {self.warmup_epochs}")
         require(self, self.cycles >= 1, f"cycles must be at least 1, got {self.cycles}")

@@ -11,14 +11,14 @@ discriminator (Isola et al. 2017, sec. 3.2.2); hinge loss (Lim & Ye 2017); non-s
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, Literal
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from vaelib.classifier import ClassifierConfig
-from vaelib.config_check import check_types, require, require_choice
+from vaelib.config_check import check_types, require
 from vaelib.losses import LossTerms, Objective, ObjectiveConfig
 from vaelib.models import VAEOutput
 
@@ -32,7 +32,7 @@ class SharpConfig:
 
     perceptual_weight: float = 0.0  # 0 disables the perceptual term
     adversarial_weight: float = 0.0  # final weight of the generator's adversarial term; 0 disables the GAN
-    adversarial_loss: str = "hinge"  # hinge | nonsaturating
+    adversarial_loss: Literal["hinge", "nonsaturating"] = "hinge"
     adversarial_start: float = 1.0  # epochs of warm-up (no discriminator) before the adversarial term starts
     adversarial_ramp: float = 0.5  # epochs over which the adversarial weight rises linearly to its final value
     disc_width: int = 32
@@ -46,7 +46,6 @@ class SharpConfig:
 
     def __post_init__(self) -> None:
         check_types(self)
-        require_choice(self, "adversarial_loss", ("hinge", "nonsaturating"))
         for f in fields(self):
             value = getattr(self, f.name)
             if value is None or f.name == "adversarial_loss":
