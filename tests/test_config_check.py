@@ -24,7 +24,6 @@ def test_literal_fields_reject_other_values_with_the_choices_in_the_message():
 
 
 def test_the_cli_offers_the_schema_choices():
-    from vaelib.cli_train import add_commands  # noqa: F401  (the parser reads choices() at build time)
 
     assert choices(ObjectiveConfig, "likelihood") == ("bernoulli", "gaussian", "mse")
     assert choices(OptimConfig, "optimizer") == ("adam", "adamw")

@@ -270,7 +270,7 @@ def test_failed_fetch_leaves_data_untouched(tiny_root, monkeypatch):
     (folder / "t10k-labels-idx1-ubyte.gz").write_bytes(b"garbage")
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     wrong = {s: (x[:, ::-1].copy(), y) for s, (x, y) in arrays.items()}
-    monkeypatch.setattr(data, "_fallbacks", lambda spec: [("fake source", lambda s, q: wrong)])
+    monkeypatch.setattr(data.sources, "_fallbacks", lambda spec: [("fake source", lambda s, q: wrong)])
     with pytest.raises(data.DataError, match="fake source: .*sha256 mismatch"):
         data.fetch("mnist", root, mirrors=False, quiet=True)
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
@@ -281,7 +281,7 @@ def test_fetch_installs_from_fallback(tiny_root, monkeypatch):
     folder = data.raw_dir("mnist", root)
     for p in folder.iterdir():
         p.unlink()
-    monkeypatch.setattr(data, "_fallbacks", lambda spec: [("fake source", lambda s, q: arrays)])
+    monkeypatch.setattr(data.sources, "_fallbacks", lambda spec: [("fake source", lambda s, q: arrays)])
     assert data.fetch("mnist", root, mirrors=False, quiet=True) == {"mnist": "fake source"}
     assert all(r.ok for r in data.verify(root, ("mnist",)))
     assert not [p for p in folder.iterdir() if p.name.endswith(".tmp")]
