@@ -27,7 +27,7 @@ LAYERS = [
     {"models", "losses"},
     {"train", "classifier", "sharp", "metrics", "callbacks"},
     {"runs", "latent"},
-    {"evaluate", "experiments", "claims"},
+    {"evaluate", "experiments", "claims", "findings"},
     {"report", "explorer"},
     {"measures", "notebooks"},
     {"cli_train", "cli", "__main__", "__init__"},

@@ -383,37 +383,3 @@ def metrics_table(
             rec[title] = float("nan") if v is None else v
         records.append(rec)
     return pd.DataFrame(records)
-
-
-def sharpening_findings(table: pd.DataFrame, goal: pd.DataFrame) -> str:
-    """Sentences, built from notebook 09's tables, on what the sharpening variants changed (Markdown bullets)."""
-
-    def pct(new: float, old: float) -> str:
-        return f"{(new - old) / old:+.0%}"
-
-    lines = []
-    for g in goal.to_dict("records"):
-        met = "met" if g["goal met"] == "yes" else "**not met**"
-        lines.append(
-            f"* {g['data set']}, latent {g['latent']}: perceptual + GAN changes the reconstruction FID by "
-            f"{g['FID change']} and SSIM by {g['SSIM change']:+.3f} against pixel loss alone: the goal is {met}."
-        )
-    for (ds, z), t in table.groupby(["data set", "latent"], sort=False):
-        t = t.set_index("variant")
-        if "pixel" not in t.index:
-            continue
-        base = t.loc["pixel"]
-        data_sharp = base["sharpness data"]
-        for v in (v for v in t.index if v != "pixel"):
-            r = t.loc[v]
-            lines.append(
-                f"* {ds}, latent {z}, {v} vs pixel: reconstruction FID {pct(r['FID recon'], base['FID recon'])}, "
-                f"SSIM {r['SSIM'] - base['SSIM']:+.3f}, PSNR {r['PSNR'] - base['PSNR']:+.2f} dB, test negative ELBO "
-                f"{r['ELBO (nats)'] - base['ELBO (nats)']:+.1f} nats (higher is a worse likelihood); reconstruction sharpness "
-                f"{r['sharpness recon'] / data_sharp:.0%} of the test images' (pixel: "
-                f"{base['sharpness recon'] / data_sharp:.0%}); prior samples: FID {pct(r['FID samples'], base['FID samples'])}, "
-                f"precision {r['precision'] - base['precision']:+.2f}, recall {r['recall'] - base['recall']:+.2f}, "
-                f"sharpness {r['sharpness samples'] / data_sharp:.0%} of the test images' (pixel: "
-                f"{base['sharpness samples'] / data_sharp:.0%})."
-            )
-    return "\n".join(lines) + "\n"
