@@ -219,3 +219,15 @@ def test_pca_projects_on_a_fixed_basis():
     other = torch.randn(50, 4, generator=g)
     proj, _ = report.pca(other, 2, fit=fit)
     assert proj.shape == (50, 2) and not torch.allclose(proj, report.pca(other, 2)[0])
+
+
+def test_cached_evaluations_are_keyed_on_the_evaluation_code(smoke_ctx, monkeypatch):
+    ctx = smoke_ctx
+    run = ctx.run(tiny_config())
+    ctx.evaluate(run)
+    assert len(list(run.path.glob("eval-*.json"))) == 1
+    ctx.evaluate(run)  # same code: a cache hit
+    assert len(list(run.path.glob("eval-*.json"))) == 1
+    monkeypatch.setattr(report, "CODE_DIGEST", "edited0000")  # as after an edit of evaluate / metrics / latent
+    ctx.evaluate(run)
+    assert len(list(run.path.glob("eval-*.json"))) == 2  # recomputed, never a stale hit

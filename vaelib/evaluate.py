@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,9 +17,11 @@ import torch.nn.functional as F
 
 from vaelib import classifier as clf
 from vaelib import data as data_mod
+from vaelib import latent as latent_mod
+from vaelib import losses as losses_mod
 from vaelib import metrics as M
 from vaelib.config_check import check_types, require
-from vaelib.io import write_json
+from vaelib.io import digest, write_json
 from vaelib.latent import decode_mean, encode_mean
 from vaelib.losses import Objective
 from vaelib.runs import Run, RunConfig, load_data, model_inputs
@@ -35,6 +38,15 @@ __all__ = [
 
 TEST_BINARIZATION_SEED = data_mod.TEST_BINARIZATION_SEED
 OOD_PAIRS = {"fashion-mnist": "mnist"}  # in-distribution -> out-of-distribution data set
+
+
+def _code_digest(*modules) -> str:
+    return digest([Path(m.__file__).read_text() for m in modules])
+
+
+# What the evaluation's numbers depend on besides the run, the config and the classifier: the code of these modules.
+# Cached evaluations are keyed on it, so any edit to them recomputes every cached evaluation (never a stale hit).
+CODE_DIGEST = _code_digest(sys.modules[__name__], M, latent_mod, losses_mod, clf)
 
 
 @dataclass(frozen=True)

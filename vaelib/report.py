@@ -24,7 +24,7 @@ from vaelib import data as data_mod
 from vaelib import plots
 from vaelib.callbacks import LatentFrames, LossCurve, ReconFrames, Snapshots, load_snapshots
 from vaelib.errors import ConfigError, IncompleteRunError
-from vaelib.evaluate import EvalConfig, evaluate_run, ood_scores
+from vaelib.evaluate import CODE_DIGEST, EvalConfig, evaluate_run, ood_scores
 from vaelib.io import atomic_write, digest, write_json
 from vaelib.latent import (
     decode,
@@ -75,8 +75,6 @@ SMOKE_EVAL = EvalConfig(
 )
 # Full-profile evaluation: sized so that every model of the report is evaluated within the notebooks' time budget.
 # OOD scores are computed by the OOD notebook itself (per-example, for histograms), so they are off here.
-# Bump when evaluate_run's computations change, so cached evaluations (RUN/eval-*.json) are not reused.
-EVAL_VERSION = 2
 REPORT_EVAL = EvalConfig(iwae_k=500, iwae_n=500, fid_n=5000, pr_n=2000, probe_n=3000, ood=False)
 
 
@@ -274,7 +272,7 @@ class Context:
         dataset = run.config.data.dataset
         ccfg = replace(self.classifier_config, dataset=dataset) if self.classifier_config else None
         clf_name = (ccfg or clf.ClassifierConfig.domain(dataset)).name  # the features the metrics are measured in
-        ident = {"eval": asdict(cfg), "classifier": clf_name, "version": EVAL_VERSION}
+        ident = {"eval": asdict(cfg), "classifier": clf_name, "code": CODE_DIGEST}
         key = digest(ident)
         path = Path(run.path) / f"eval-{key}.json"
         if path.exists():
@@ -293,7 +291,7 @@ class Context:
 
     def ood_scores(self, run: Run, name: str, images: torch.Tensor, regret_steps: int) -> dict[str, np.ndarray]:
         """Per-example OOD scores of uint8 `images` (named `name`, e.g. 'mnist-test-1000'), cached in RUN/."""
-        ident = {"name": name, "n": len(images), "regret_steps": regret_steps, "version": EVAL_VERSION}
+        ident = {"name": name, "n": len(images), "regret_steps": regret_steps, "code": CODE_DIGEST}
         key = digest(ident)
         path = Path(run.path) / f"ood-{key}.npz"
         if path.exists():
