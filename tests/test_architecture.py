@@ -22,7 +22,7 @@ PACKAGE = Path(vaelib.__file__).parent
 
 # Lowest first. A module may import modules of its own layer or below, never above.
 LAYERS = [
-    {"errors", "io", "config_check", "timing"},  # the bottom: imports nothing of vaelib but itself
+    {"errors", "io", "device", "config_check", "timing"},  # the bottom: imports nothing of vaelib but itself
     {"data", "layers", "plots"},
     {"models", "losses"},
     {"train", "classifier", "sharp", "metrics", "callbacks"},

@@ -18,10 +18,10 @@ from tqdm.auto import tqdm  # a widget in Jupyter (ipywidgets), text in a termin
 
 from vaelib import data as data_mod
 from vaelib.config_check import check_types, require
+from vaelib.device import pick_device
 from vaelib.errors import ConfigError
 from vaelib.io import digest, load_checkpoint, save_checkpoint, write_json
 from vaelib.timing import timed
-from vaelib.train import pick_device
 
 __all__ = ["ClassifierConfig", "DomainClassifier", "train_classifier", "get_classifier", "features", "predict"]
 

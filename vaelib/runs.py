@@ -19,13 +19,14 @@ import torch
 from vaelib import data as data_mod
 from vaelib.classifier import get_classifier
 from vaelib.config_check import check_types, require
+from vaelib.device import pick_device
 from vaelib.errors import CheckpointError, ConfigError, RunConflictError
 from vaelib.io import digest, first_line, load_checkpoint, write_json
 from vaelib.losses import Objective, ObjectiveConfig
 from vaelib.models import MLPConfig, _BaseConfig, build_model, config_from_dict, count_parameters
 from vaelib.sharp import SharpConfig, SharpObjective
 from vaelib.timing import timed
-from vaelib.train import Callback, OptimConfig, Trainer, pick_device
+from vaelib.train import Callback, OptimConfig, Trainer
 
 __all__ = [
     "DataConfig",

@@ -23,6 +23,7 @@ from tqdm.auto import tqdm  # a widget in Jupyter (ipywidgets), text in a termin
 
 from vaelib.config_check import check_types, require
 from vaelib.data import static_binarize
+from vaelib.device import pick_device
 from vaelib.errors import CheckpointError, ConfigError, TrainingDiverged
 from vaelib.io import atomic_write, first_line, load_checkpoint, save_checkpoint
 
@@ -85,31 +86,6 @@ class Callback:
 
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float]) -> None:
         """After every epoch, with that epoch's history row."""
-
-
-def pick_device(name: str = "auto") -> torch.device:
-    """`auto` picks cuda, then mps, then cpu; any other name is used as given."""
-    if name != "auto":
-        try:
-            dev = torch.device(name)
-        except RuntimeError as e:
-            raise ConfigError(f"unknown device {name!r}: use auto, cpu, cuda, cuda:N or mps") from e
-        if dev.type not in ("cpu", "cuda", "mps"):
-            raise ConfigError(f"unsupported device {name!r}: use auto, cpu, cuda, cuda:N or mps")
-        mps = getattr(torch.backends, "mps", None)
-        available = {
-            "cpu": True,
-            "cuda": torch.cuda.is_available() and (dev.index or 0) < torch.cuda.device_count(),
-            "mps": mps is not None and mps.is_available(),
-        }
-        if not available[dev.type]:
-            raise ConfigError(f"device {name!r} is not available on this machine (try --device auto)")
-        return dev
-    if torch.cuda.is_available():
-        return torch.device("cuda")
-    if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
 
 
 def _fused_ok(device: torch.device) -> bool:
