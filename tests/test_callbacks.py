@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import torch
+from helpers import tiny_config
 
 from vaelib.callbacks import ReconFrames, Snapshots, load_snapshots
 from vaelib.losses import Objective, ObjectiveConfig
-from vaelib.models import MLPConfig, UNetConfig, build_model
-from vaelib.runs import DataConfig, RunConfig, train_run
+from vaelib.models import UNetConfig, build_model
+from vaelib.runs import train_run
 from vaelib.train import OptimConfig, Trainer
 
 SHAPE = (1, 8, 8)
 UNET = UNetConfig(latent_dim=3, image_shape=SHAPE, widths=(4, 8, 8), groups=4)
-
-
-def tiny_config(epochs: int = 2) -> RunConfig:
-    return RunConfig(
-        data=DataConfig("mnist", val_fraction=0.25),
-        model=MLPConfig(latent_dim=2, hidden=(16,)),
-        objective=ObjectiveConfig(beta_schedule="linear", warmup_epochs=3),
-        optim=OptimConfig(num_epochs=epochs, batch_size=8),
-    )
 
 
 def test_snapshots_do_not_change_training(tiny_root, tmp_path):

@@ -6,35 +6,10 @@ import json
 
 import pytest
 import torch
+from helpers import run_config
 
 from vaelib.cli import main
-from vaelib.losses import Objective, ObjectiveConfig
-from vaelib.models import MLPConfig, build_model
-from vaelib.runs import DataConfig, RunConfig, load_run
-from vaelib.train import OptimConfig, Trainer
-
-SHAPE = (1, 8, 8)
-
-
-def tiny_data(n=96, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return torch.rand(n, *SHAPE, generator=g)
-
-
-def tiny_trainer(tmp_path=None, epochs=2, cfg=None, model_cfg=None, **kw):
-    torch.manual_seed(0)
-    model = build_model(model_cfg or MLPConfig(latent_dim=3, image_shape=SHAPE, hidden=(16,)))
-    cfg = cfg or OptimConfig(num_epochs=epochs, batch_size=32, seed=3)
-    ckpt = tmp_path / "ckpt.pt" if tmp_path else None
-    return Trainer(model, Objective(ObjectiveConfig()), tiny_data(), tiny_data(32, 1), cfg, ckpt, quiet=True, **kw)
-
-
-def run_config(**optim) -> RunConfig:
-    return RunConfig(
-        data=DataConfig("mnist", max_train=30),
-        model=MLPConfig(latent_dim=2, hidden=(16,)),
-        optim=OptimConfig(num_epochs=2, batch_size=16, **optim),
-    )
+from vaelib.runs import load_run
 
 
 def test_cli_train_sample_reconstruct(tiny_root, tmp_path, capsys):

@@ -12,21 +12,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from helpers import tiny_config
 
 from vaelib import report
-from vaelib.losses import ObjectiveConfig
 from vaelib.models import MLPConfig
 from vaelib.runs import DataConfig, RunConfig
 from vaelib.train import OptimConfig
-
-
-def tiny_config(epochs: int = 2) -> RunConfig:
-    return RunConfig(
-        data=DataConfig("mnist", val_fraction=0.25),
-        model=MLPConfig(latent_dim=2, hidden=(16,)),
-        objective=ObjectiveConfig(beta_schedule="linear", warmup_epochs=3),
-        optim=OptimConfig(num_epochs=epochs, batch_size=8),
-    )
 
 
 def test_profiles():

@@ -8,34 +8,11 @@ from dataclasses import replace
 
 import pytest
 import torch
+from helpers import run_config
 
-from vaelib.losses import Objective, ObjectiveConfig
-from vaelib.models import MLPConfig, build_model
-from vaelib.runs import DataConfig, RunConfig, get_or_train, run_dir_for, train_run
-from vaelib.train import Callback, OptimConfig, Trainer, load_checkpoint
-
-SHAPE = (1, 8, 8)
-
-
-def tiny_data(n=96, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return torch.rand(n, *SHAPE, generator=g)
-
-
-def tiny_trainer(tmp_path=None, epochs=2, cfg=None, model_cfg=None, **kw):
-    torch.manual_seed(0)
-    model = build_model(model_cfg or MLPConfig(latent_dim=3, image_shape=SHAPE, hidden=(16,)))
-    cfg = cfg or OptimConfig(num_epochs=epochs, batch_size=32, seed=3)
-    ckpt = tmp_path / "ckpt.pt" if tmp_path else None
-    return Trainer(model, Objective(ObjectiveConfig()), tiny_data(), tiny_data(32, 1), cfg, ckpt, quiet=True, **kw)
-
-
-def run_config(**optim) -> RunConfig:
-    return RunConfig(
-        data=DataConfig("mnist", max_train=30),
-        model=MLPConfig(latent_dim=2, hidden=(16,)),
-        optim=OptimConfig(num_epochs=2, batch_size=16, **optim),
-    )
+from vaelib.losses import ObjectiveConfig
+from vaelib.runs import RunConfig, get_or_train, run_dir_for, train_run
+from vaelib.train import Callback, load_checkpoint
 
 
 def test_run_name_changes_with_any_setting():
@@ -47,8 +24,6 @@ def test_run_name_changes_with_any_setting():
 
 def test_mean_reduction_names_itself_and_leaves_summed_run_names_alone():
     from dataclasses import replace
-
-    from vaelib.losses import ObjectiveConfig
 
     summed = run_config()
     assert "reduction" not in summed.to_dict()["objective"]  # names of runs made before the field are unchanged

@@ -6,27 +6,13 @@ from dataclasses import replace
 
 import pytest
 import torch
+from helpers import SHAPE, tiny_trainer
 
 from vaelib.losses import Objective, ObjectiveConfig
 from vaelib.models import ConvBNConfig, MLPConfig, build_model
 from vaelib.runs import DataConfig, RunConfig
 from vaelib.sharp import SharpConfig
 from vaelib.train import Callback, OptimConfig, Trainer, TrainingDiverged, load_checkpoint, pick_device
-
-SHAPE = (1, 8, 8)
-
-
-def tiny_data(n=96, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    return torch.rand(n, *SHAPE, generator=g)
-
-
-def tiny_trainer(tmp_path=None, epochs=2, cfg=None, model_cfg=None, **kw):
-    torch.manual_seed(0)
-    model = build_model(model_cfg or MLPConfig(latent_dim=3, image_shape=SHAPE, hidden=(16,)))
-    cfg = cfg or OptimConfig(num_epochs=epochs, batch_size=32, seed=3)
-    ckpt = tmp_path / "ckpt.pt" if tmp_path else None
-    return Trainer(model, Objective(ObjectiveConfig()), tiny_data(), tiny_data(32, 1), cfg, ckpt, quiet=True, **kw)
 
 
 def test_weights_change_after_step_not_after_eval():
@@ -176,8 +162,8 @@ def test_scripts_that_import_torch_first_restart_with_the_openmp_spin():
 
 
 def test_early_stopping_decides_from_the_validation_history():
-    from vaelib.losses import Objective, ObjectiveConfig
-    from vaelib.models import MLPConfig, build_model
+    from vaelib.losses import ObjectiveConfig
+    from vaelib.models import MLPConfig
 
     x = torch.rand(64, 1, 28, 28)
     cfg = OptimConfig(num_epochs=10, batch_size=16, patience=2, min_delta=0.01)
