@@ -1784,6 +1784,18 @@ def _c(a):
     ]
 
 
+@check(
+    "001-11",
+    "read literally (PyTorch's default mean over pixels at beta = 1, a KL weight 784 times the ELBO's) the VAE "
+    "collapses: test KL under 1 nat",
+    "the seed's loss as written (mean reduction), its beta = 1, on our choices of network and epochs (seed silent)",
+    "02_vae_vs_ae",
+)
+def _c(a):
+    r = a.row("02_vae_vs_ae", "seed_reduction", reading="mean BCE + KL (as written)")
+    return f"test KL {r['test KL (nats)']:.2g} nats, {int(r['active units'])} active units", r["test KL (nats)"] < 1
+
+
 def ledger(assets_root: str | os.PathLike) -> pd.DataFrame:
     """Every claim with its verdict, from the tables the notebooks wrote under `assets_root`."""
     a = Assets(assets_root)

@@ -108,14 +108,16 @@ def burda_comparison(metrics: dict, config: RunConfig) -> str:
 DATASETS = ("mnist", "fashion-mnist")
 
 
-def vae_vs_ae(dataset: str, deterministic: bool = False) -> RunConfig:
+def vae_vs_ae(dataset: str, deterministic: bool = False, reduction: str = "sum") -> RunConfig:
     """Seed 001's comparison of a VAE with an AE. Seed 001 states no layer sizes, latent size or epochs: the report
     chooses pytorch/examples' MLP 784-400-20 and 12 epochs. Its `BCEWithLogitsLoss` with PyTorch's default reduction
-    averages over pixels, which would weigh the KL 784 times more; the report trains the summed reading (nats per
-    example, the ELBO). Its 90/10 split and beta = 1 are kept; the AE shares the bodies."""
+    averages over pixels, which weighs the KL 784 times more: the report trains the summed reading (nats per
+    example, the ELBO), and `reduction="mean"` gives the literal one, to show what it changes. Its 90/10 split and
+    beta = 1 are kept; the AE shares the bodies."""
     return RunConfig(
         data=DataConfig(dataset),
         model=MLPConfig(latent_dim=20, hidden=(400,), deterministic=deterministic),
+        objective=ObjectiveConfig(reduction=reduction),
         optim=OptimConfig(num_epochs=12, batch_size=128, lr=1e-3),
     )
 
