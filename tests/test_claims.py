@@ -47,8 +47,8 @@ def test_ledger_verdicts_follow_the_tables(tmp_path):
     assert ledger.loc["000-07", "verdict"] == "contradicted"  # MSE 0.030 is outside 0.04-0.08
     assert ledger.loc["000-13", "verdict"] == "confirmed"  # 0.006 / 0.036 = 17%
     assert ledger.loc["004-04", "verdict"] == "contradicted" and ledger.loc["004-04", "our_value"] == "62%"
-    assert ledger.loc["000-05", "verdict"] == "not measured"  # its table is missing
-    assert "03_latent_2d" in ledger.loc["000-05", "our_value"]
+    assert ledger.loc["000-03", "verdict"] == "not measured"  # its table is missing
+    assert "03_latent_2d/latent_stats.csv is missing" in ledger.loc["000-03", "our_value"]
     assert ledger.loc["000-26", "verdict"] == "not testable"
     assert (ledger[ledger.verdict == "not testable"].criterion != "").all()
 

@@ -856,7 +856,7 @@ CLAIMS: list[Claim] = [
         seed_value="",
         setting="each latent size",
         metric="per-epoch train and test MSE/SSIM/PSNR curves",
-        criterion="implied: metrics improve and test tracks train (test-train PSNR gap <1 dB)",
+        not_testable="describes what the seed tracked (MSE, SSIM and PSNR on train and test); the report tracks the same in notebook 05, but the sentence claims nothing about their values",
     ),
     Claim(
         "003-03",
@@ -944,7 +944,7 @@ CLAIMS: list[Claim] = [
         seed_value="",
         setting="latent 2",
         metric="silhouette of test mu by class per epoch",
-        criterion="implied: structure emerges (silhouette rises) early and stabilises",
+        not_testable="describes what the seed's GIFs show; the report makes the same GIFs (notebook 05), but the sentence claims nothing measurable",
     ),
     Claim(
         "003-14",
@@ -1091,7 +1091,7 @@ class Assets:
         """A notebook's table; MissingMeasurement when it is not there."""
         path = self.root / notebook / f"{name}.csv"
         if not path.exists():
-            raise MissingMeasurement(f"{path} is missing: run notebook {notebook} first")
+            raise MissingMeasurement(f"{path} is missing: run the notebook that writes {notebook}/ first")
         return pd.read_csv(path)
 
     def row(self, notebook: str, name: str, **where: Any) -> pd.Series:
@@ -1119,8 +1119,15 @@ class Check:
 CHECKS: dict[str, Check] = {}
 
 # How the runs that stand for each seed compare with the seed's stated settings (assets/claims/settings.csv).
-SAME_000 = "yes, except the training images: 54,000 of its 60,000 (10% held out for validation)"
-SAME_001 = "partly: the seed states no sizes, epochs or reduction (ours: MLP 400-20, 12 epochs, summed BCE)"
+SAME_000 = (
+    "yes, except the training images (54,000 of its 60,000: 10% held out for validation) and the framework "
+    "(PyTorch, not Keras: other initial weights)"
+)
+SAME_001 = (
+    "partly: the seed states no sizes or epochs (ours: MLP 400-20, 12 epochs); its loss as written averages over "
+    "pixels, ours sums (001-11 tests the literal reading); it reports validation images, we report test images"
+)
+SAME_001_AS_003 = "no: seed 001's comparison MLPs (400-20, 12 epochs) on MNIST, not seed 003's U-Net"
 SAME_002 = "yes"
 SAME_002_BETA = "yes (its learning rate and batch size for the study are not stated: the main run's)"
 SAME_003 = "partly: its U-Net-style family and data; widths, loss weights and schedule not stated (our choices)"
@@ -1157,33 +1164,40 @@ def _c(a):
     return f"{last:.4f}", _within(last, 0.0356, 0.15)
 
 
-@check("000-02", "our first-epoch loss within 25% of 0.0799 and the last below the first", SAME_000, "03_latent_2d")
+@check("000-02", "our first-epoch loss within 25% of 0.0799 and the loss never rising by more than 1% from one epoch "
+       "to the next (stable)", SAME_000, "03_latent_2d")  # fmt: skip
 def _c(a):
     r = _seed000_loss(a)
-    return f"{r['first epoch']:.4f} → {r['last epoch']:.4f}", _within(r["first epoch"], 0.0799, 0.25) and r[
-        "last epoch"
-    ] < r["first epoch"]
+    rise = _m(a, "000.loss_largest_rise")
+    return f"{r['first epoch']:.4f} → {r['last epoch']:.4f}; largest rise {100 * rise:.1f}%", (
+        _within(r["first epoch"], 0.0799, 0.25) and rise <= 0.01
+    )
 
 
 def _latent_dim_match(a: Assets, seed_dim: int) -> tuple[str, bool]:
+    """Our dimension matched to the seed's `seed_dim`: the one-to-one assignment of our two dimensions (each with
+    the sign that fits) to the seed's two with the smallest total error (dimensions are unordered, signs arbitrary)."""
     t = a.table("03_latent_2d", "latent_stats")
-    t = t[(t["data set"] == "fashion-mnist") & (t["loss"] == _SEED_LOSS["loss"])]
-    if t.empty:
-        raise MissingMeasurement("03_latent_2d/latent_stats: no fashion-mnist row of seed 000's loss")
+    t = t[(t["data set"] == "fashion-mnist") & (t["loss"] == _SEED_LOSS["loss"])].reset_index(drop=True)
+    if len(t) != 2:
+        raise MissingMeasurement("03_latent_2d/latent_stats: no two fashion-mnist rows of seed 000's loss")
+
+    def fit(r: pd.Series, d: int) -> tuple[float, tuple[float, float, float]]:
+        lo, hi, _ = SEED_000["latent_stats"][d]
+        options = ((r["min"], r["max"], r["mean"]), (-r["max"], -r["min"], -r["mean"]))
+        return min((max(abs(o[0] - lo), abs(o[1] - hi)), o) for o in options)
+
+    straight = fit(t.loc[0], 0)[0] + fit(t.loc[1], 1)[0]
+    crossed = fit(t.loc[1], 0)[0] + fit(t.loc[0], 1)[0]
+    ours = t.loc[seed_dim] if straight <= crossed else t.loc[1 - seed_dim]
+    _, (b_lo, b_hi, b_mean) = fit(ours, seed_dim)
     lo, hi, mean = SEED_000["latent_stats"][seed_dim]
-    best = None
-    for _, r in t.iterrows():  # our dimensions are unordered and their signs arbitrary: take the closest match
-        for s_lo, s_hi, s_mean in ((r["min"], r["max"], r["mean"]), (-r["max"], -r["min"], -r["mean"])):
-            err = max(abs(s_lo - lo), abs(s_hi - hi))
-            if best is None or err < best[0]:
-                best = (err, s_lo, s_hi, s_mean)
-    _, b_lo, b_hi, b_mean = best
     ok = abs(b_lo - lo) <= 1 and abs(b_hi - hi) <= 1 and abs(b_mean - mean) <= 0.2
-    return f"closest dimension: min {b_lo:.2f}, max {b_hi:.2f}, mean {b_mean:.2f}", ok
+    return f"matched dimension: min {b_lo:.2f}, max {b_hi:.2f}, mean {b_mean:.2f}", ok
 
 
-@check("000-03", "one of our test-code dimensions (either sign) has min and max within 1 and mean within 0.2 of the seed's",
-       SAME_000, "03_latent_2d")  # fmt: skip
+@check("000-03", "the test-code dimension matched to the seed's (one to one, either sign) has min and max within 1 "
+       "and mean within 0.2 of the seed's", SAME_000, "03_latent_2d")  # fmt: skip
 def _c(a):
     return _latent_dim_match(a, 0)
 
@@ -1193,13 +1207,11 @@ def _c(a):
     return _latent_dim_match(a, 1)
 
 
-@check("000-05", "every dimension of our test codes has |mean| < 0.2 and a standard deviation in [0.7, 1.3]", SAME_000,
-       "03_latent_2d")  # fmt: skip
+@check("000-05", "codes drawn from the posterior of every test image (the aggregate posterior) have, per dimension, "
+       "|mean| < 0.2 and a standard deviation in [0.7, 1.3]", SAME_000, "claims")  # fmt: skip
 def _c(a):
-    t = a.table("03_latent_2d", "latent_stats")
-    t = t[(t["data set"] == "fashion-mnist") & (t["loss"] == _SEED_LOSS["loss"])]
-    ok = bool(((t["mean"].abs() < 0.2) & t["std"].between(0.7, 1.3)).all()) and len(t) > 0
-    return "; ".join(f"z{int(r.dim)}: mean {r.mean:.2f}, std {r.std:.2f}" for r in t.itertuples()), ok
+    m, lo, hi = (_m(a, f"000.z_{k}") for k in ("abs_mean_max", "std_min", "std_max"))
+    return f"|mean| up to {m:.2f}, std {lo:.2f}-{hi:.2f}", m < 0.2 and lo >= 0.7 and hi <= 1.3
 
 
 @check("000-07", "our final MSE per pixel inside 0.04-0.08", SAME_000, "03_latent_2d")
@@ -1250,27 +1262,27 @@ def _c(a):
     return f"{100 * share:.0f}%", 0.10 <= share <= 0.20
 
 
-@check("000-17", "a k-NN classifier on our 2-D test codes is right for at least 90% of test images (distinct regions)",
-       SAME_000, "03_latent_2d")  # fmt: skip
+@check("000-17", "each class has its own region: a 10-NN classifier in the 2-D latent recalls more than 80% of every "
+       "class's test images", SAME_000, "claims")  # fmt: skip
 def _c(a):
-    acc = a.row("03_latent_2d", "metrics", model="fashion-mnist, mean MSE + 0.001 KL (seed 000's loss)")[
-        "k-NN probe acc."
-    ]
-    return f"k-NN accuracy {acc:.3f}", acc >= 0.9
+    worst, n = _m(a, "000.knn_worst_class_recall"), _m(a, "000.knn_classes_above_80")
+    return f"{int(n)} of 10 classes above 80%; worst class {worst:.2f}", worst > 0.8
 
 
-@check("000-18", "as 000-17", SAME_000, "03_latent_2d")
+@check(
+    "000-18", "as 000-17: all 10 classes recalled above 80% by a 10-NN classifier in the 2-D latent", SAME_000, "claims"
+)
 def _c(a):
     return CHECKS["000-17"].measure(a)
 
 
-@check("000-20", "prior samples cover the classes (class entropy at least 85% of ln 10) and score an FID within 3x "
-       "that of the reconstructions", SAME_000, "07_evaluation")  # fmt: skip
+@check("000-20", "prior samples are diverse (class entropy at least 85% of ln 10) and as realistic as the model's "
+       "reconstructions (sample FID at most 1.5 times the reconstruction FID)", SAME_000, "07_evaluation")  # fmt: skip
 def _c(a):
     r = a.row("07_evaluation", "fashion-mnist_metrics", model="conv VAE z2, mean MSE + 0.001 KL (seed 000)")
     ent = r["class entropy"] / math.log(10)
     return f"class entropy {100 * ent:.0f}% of ln 10; FID samples {r['FID samples']:.1f}, recon {r['FID recon']:.1f}", (
-        ent >= 0.85 and r["FID samples"] <= 3 * r["FID recon"]
+        ent >= 0.85 and r["FID samples"] <= 1.5 * r["FID recon"]
     )
 
 
@@ -1282,7 +1294,8 @@ def _vae_ae(a: Assets, dataset: str = "fashion-mnist") -> tuple[pd.Series, pd.Se
     )
 
 
-@check("001-14", "the 2-D latent reconstructs worse (test MSE) than the 16-D one", SAME_001 + "; our MLP latent sweep",
+@check("001-14", "the 2-D latent reconstructs worse (test MSE) than the 16-D one",
+       "partly: the seed states no sizes or epochs; our MLP latent sweep (400-z, 5 epochs, summed BCE)",
        "05_latent_size")  # fmt: skip
 def _c(a):
     t = a.table("05_latent_size", "latent_size_table")
@@ -1292,30 +1305,25 @@ def _c(a):
     ] > t.loc[16, "test MSE"]
 
 
-@check(
-    "001-15", "the AE's test reconstructions have lower MSE and higher SSIM than the VAE's", SAME_001, "02_vae_vs_ae"
-)
+@check("001-15", "the AE's test reconstructions are sharper (Laplacian variance) than the VAE's", SAME_001, "claims")
+def _c(a):
+    ae, vae = _m(a, "001.ae_recon_sharpness"), _m(a, "001.recon_sharpness")
+    return f"sharpness ratio {ae:.2f} (AE) vs {vae:.2f} (VAE)", ae > vae
+
+
+@check("001-16", "random N(0, I) codes often decode to meaningless images in the AE: more than 25% of 1,000 are "
+       "classified with confidence under 0.5", SAME_001, "claims")  # fmt: skip
+def _c(a):
+    v = _m(a, "001.ae_sample_unsure_50")
+    return f"{v:.0%} of AE samples", v > 0.25
+
+
+@check("001-17", "the VAE's latent space serves generation better: its sample FID below the AE's and its recall at "
+       "least twice the AE's", SAME_001, "02_vae_vs_ae")  # fmt: skip
 def _c(a):
     v, e = _vae_ae(a)
-    return f"MSE {e['MSE']:.4f} (AE) vs {v['MSE']:.4f} (VAE); SSIM {e['SSIM']:.3f} vs {v['SSIM']:.3f}", (
-        e["MSE"] < v["MSE"] and e["SSIM"] > v["SSIM"]
-    )
-
-
-@check("001-16", "decoded N(0, I) samples of the AE score an FID at least twice the VAE's", SAME_001, "02_vae_vs_ae")
-def _c(a):
-    v, e = _vae_ae(a)
-    return f"FID samples {e['FID samples']:.0f} (AE) vs {v['FID samples']:.0f} (VAE)", e["FID samples"] >= 2 * v[
-        "FID samples"
-    ]
-
-
-@check("001-17", "the VAE's sample FID is less than half the AE's", SAME_001, "02_vae_vs_ae")
-def _c(a):
-    v, e = _vae_ae(a)
-    return f"FID samples {v['FID samples']:.0f} (VAE) vs {e['FID samples']:.0f} (AE)", v["FID samples"] < 0.5 * e[
-        "FID samples"
-    ]
+    return (f"FID samples {v['FID samples']:.0f} vs {e['FID samples']:.0f}; recall {v['recall']:.3f} vs "
+            f"{e['recall']:.3f} (VAE vs AE)"), v["FID samples"] < e["FID samples"] and v["recall"] >= 2 * e["recall"]  # fmt: skip
 
 
 @check("001-18", "the better reconstructor (lower test MSE) of AE and VAE is not the better sampler (lower sample FID)",
@@ -1353,14 +1361,17 @@ for _epoch, _cid in ((5, "002-01"), (25, "002-02")):
     check(_cid, f"our epoch-{_epoch} train and test losses within 2% of the seed's", SAME_002, "04_beta")(_loss_check)
 
 
-@check("002-03", "test loss within 2% of the training loss at every epoch and rising in at most 2 of the epochs",
+@check("002-03", "test loss within 2% of the training loss at every epoch and rising by more than 0.3% in at most 2 epochs",
        SAME_002, "04_beta")  # fmt: skip
 def _c(a):
     c = a.table("04_beta", "main_curve")
     c = c[c["data set"] == "fashion-mnist"]
     gap = ((c["test loss"] - c["train loss"]) / c["train loss"]).abs().max()
-    rises = int((c["test loss"].diff() > 0).sum())
-    return f"largest gap {100 * gap:.1f}%; test loss rose in {rises} epochs", gap < 0.02 and rises <= 2
+    rises = int((c["test loss"].pct_change() > 0.003).sum())
+    return (
+        f"largest gap {100 * gap:.1f}%; test loss rose by more than 0.3% in {rises} epochs",
+        gap < 0.02 and rises <= 2,
+    )
 
 
 @check("002-04", "test KL above 5 nats after the last epoch, changing less than 3% over the last 5 epochs", SAME_002,
@@ -1381,14 +1392,19 @@ def _c(a):
 for _beta, _cid in ((0.1, "002-06"), (0.5, "002-07"), (1.0, "002-08")):
 
     def _beta_check(a, beta=_beta):
-        r = a.row("04_beta", "beta_table", **{"data set": "fashion-mnist"}, beta=beta)
+        r = _beta_noise(a).loc[beta]
         rec, kl = SEED_002["beta_table"][beta]
-        return f"recon {r['train recon']:.2f}, KL {r['train KL']:.2f}", _within(
-            r["train recon"], rec, 0.03
-        ) and _within(r["train KL"], kl, 0.03)
+        ok_rec = abs(r["train recon mean"] - rec) <= max(0.03 * rec, 2 * r["train recon std"])
+        ok_kl = abs(r["train KL mean"] - kl) <= max(0.03 * kl, 2 * r["train KL std"])
+        return (f"recon {r['train recon mean']:.2f} ± {r['train recon std']:.2f}, KL {r['train KL mean']:.2f} ± "
+                f"{r['train KL std']:.2f} (3 seeds)"), ok_rec and ok_kl  # fmt: skip
 
     check(
-        _cid, f"our final training recon and KL at beta = {_beta:g} within 3% of the seed's", SAME_002_BETA, "04_beta"
+        _cid,
+        f"our final training recon and KL at beta = {_beta:g} (mean of 3 training seeds) within 3% of the seed's, or "
+        "within two standard deviations where the spread is wider",
+        SAME_002_BETA,
+        "04_beta",
     )(_beta_check)
 
 
@@ -1440,13 +1456,15 @@ def _c(a):
     )
 
 
-@check("002-21", "the untrained net's FID of the samples is below 1% of the trained features' FID of the same samples",
-       SAME_002, "04_beta")  # fmt: skip
+@check("002-21", "the untrained net tells samples from real images apart less than trained features do: the samples' "
+       "FID over the real-vs-real FID is less than half as large in its features as in the classifier's", SAME_002,
+       "04_beta")  # fmt: skip
 def _c(a):
-    s = a.row("04_beta", "toy_fid", **{"data set": "fashion-mnist"}, images="VAE samples")
-    return f"{s['toy FID (mean of 5 nets)']:.4f} vs {s['domain FID']:.1f}", s["toy FID (mean of 5 nets)"] < 0.01 * s[
-        "domain FID"
-    ]
+    s_ = a.row("04_beta", "toy_fid", **{"data set": "fashion-mnist"}, images="VAE samples")
+    r = a.row("04_beta", "toy_fid", **{"data set": "fashion-mnist"}, images="real (a second set)")
+    toy = s_["toy FID (mean of 5 nets)"] / r["toy FID (mean of 5 nets)"]
+    dom = s_["domain FID"] / r["domain FID"]
+    return f"samples / real-vs-real: {toy:.1f} (untrained) vs {dom:.1f} (trained)", toy < 0.5 * dom
 
 
 def _sigma(a: Assets) -> pd.Series:
@@ -1496,13 +1514,6 @@ def _c(a):
     return "test PSNR " + " / ".join(f"{t.loc[z, 'test PSNR']:.2f}" for z in zs) + " dB", ok
 
 
-@check("003-02", "train and test PSNR within 1 dB at every latent size (test tracks train)", SAME_003, "05_latent_size")
-def _c(a):
-    t = a.table("05_latent_size", "unet_table")
-    gap = (t["train PSNR"] - t["test PSNR"]).abs().max()
-    return f"largest gap {gap:.2f} dB", gap < 1
-
-
 def _sharp(a: Assets, variant: str, latent: int = 16) -> pd.Series:
     return a.row("09_sharper_decoders", "metrics", **{"data set": "mnist"}, latent=latent, variant=variant)
 
@@ -1537,17 +1548,25 @@ for _key, _cid, _col in (("recon", "004-01", "recon (nats)"), ("KL", "004-02", "
         ok = any(_within(x, seed, 0.10) for x in scales.values())
         return "; ".join(f"{k} {x:.3g}" for k, x in scales.items()), ok
 
-    check(_cid, f"our test {_key} per image or per pixel within 10% of the seed's number", SAME_004, "07_evaluation")(
-        _loss_scale
-    )
+    check(
+        _cid,
+        f"our test {_key} per image or per pixel within 10% of the seed's number",
+        SAME_004 + " (the seed quotes training losses, we compare test losses)",
+        "07_evaluation",
+    )(_loss_scale)
 
 
-@check(
-    "004-03", "the KL is larger than the reconstruction term, as the seed's 0.243 vs 0.157", SAME_004, "07_evaluation"
-)
+@check("004-03", "our test total (recon + KL) per image or per pixel within 10% of 0.400", SAME_004 + " (the seed "
+       "quotes training losses, we compare test losses)", "07_evaluation")  # fmt: skip
 def _c(a):
     r = _seed004(a)
-    return f"KL / recon = {r['KL (nats)'] / r['recon (nats)']:.2f}", r["KL (nats)"] > r["recon (nats)"]
+    total = r["recon (nats)"] + r["KL (nats)"]
+    scales = {"per image": total, "per pixel": total / IMAGE_PIXELS}
+    text = (
+        "; ".join(f"{k} {x:.3g}" for k, x in scales.items())
+        + f" (KL / recon {r['KL (nats)'] / r['recon (nats)']:.2f}; seed 1.55)"
+    )
+    return text, any(_within(x, 0.400, 0.10) for x in scales.values())
 
 
 @check("004-04", "the first two principal components of the 20-d test codes explain 40-50% of their variance", SAME_004,
@@ -1595,13 +1614,14 @@ def _simple(claim_id: str, key: str, fmt: str, test: Callable[[float], bool], cr
 
 _SEED_CLAIMS = "claims"  # where the model-based measurements are taken (the claims notebook)
 for _args in (
-    ("000-16", "000.recon_sharpness", "sharpness ratio {:.2f}", lambda v: v >= 0.6,
-     "reconstructions keep at least 60% of the test images' sharpness (Laplacian variance)", SAME_000),
+    ("000-16", "000.recon_sharpness", "sharpness ratio {:.2f}", lambda v: v >= 0.8,
+     "reconstructions keep at least 80% of the test images' sharpness (Laplacian variance; below 80% the report "
+     "calls them blurry throughout)", SAME_000),
     ("000-19", "000.interp_confidence", "median confidence {:.2f}", lambda v: v > 0.7,
      "the classifier's median confidence in the images between two test codes of different classes above 0.7", SAME_000),
-    ("000-21", "000.grid_step_ratio", "largest / median step {:.2f}", lambda v: v < 3,
-     "between neighbouring cells of the 15 x 15 grid (Gaussian quantiles 0.05-0.95) the largest image change is "
-     "under 3 times the median one", SAME_000),
+    ("000-21", "000.grid_step_ratio_p95", "95th percentile / median step {:.2f}", lambda v: v < 3,
+     "between neighbouring cells of the 15 x 15 grid (Gaussian quantiles 0.05-0.95) the 95th percentile of the image "
+     "changes is under 3 times the median one (a few jumps at class boundaries allowed)", SAME_000),
     ("000-25", "000.sample_min_class_share", "rarest class {:.1%}", lambda v: v >= 0.03,
      "every class makes up at least 3% of 1,000 prior samples (classifier's labels)", SAME_000),
     ("001-02", "001.recon_accuracy", "classifier accuracy on reconstructions {:.3f}", lambda v: v >= 0.8,
@@ -1620,10 +1640,9 @@ for _args in (
      "more than half of 1,000 prior samples are classified with confidence above 0.9", SAME_001),
     ("001-09", "001.sample_sharpness", "sharpness ratio {:.2f}", lambda v: v < 0.8,
      "prior samples have less than 80% of the test images' sharpness", SAME_001),
-    ("001-10", "001.sample_unsure_50", "{:.0%} of samples", lambda v: v < 0.2,
-     "ambiguous samples (classifier confidence under 0.5) are occasional: under 20% of 1,000", SAME_001),
-    ("002-17", "002.recon_accuracy", "classifier accuracy on reconstructions {:.3f}", lambda v: v >= 0.85,
-     "the classifier recognises at least 85% of the test reconstructions (class structure kept)", SAME_002),
+    ("001-10", "001.sample_unsure_50", "{:.0%} of samples", lambda v: 0 < v < 0.2,
+     "ambiguous samples (classifier confidence under 0.5) are occasional: some, but under 20% of 1,000 (that they "
+     "come from less populated regions is not measured)", SAME_001),
     ("002-19", "002.sample_sharpness", "sharpness ratio {:.2f}", lambda v: v < 0.8,
      "prior samples have less than 80% of the test images' sharpness", SAME_002),
     ("003-03", "003.z16.interp_step_ratio", "largest / mean step {:.2f}", lambda v: v < 2.5,
@@ -1631,8 +1650,8 @@ for _args in (
      SAME_003),
     ("004-07", "004.recon_accuracy", "classifier accuracy on reconstructions {:.3f}", lambda v: v >= 0.95,
      "the classifier recognises at least 95% of the test reconstructions", SAME_004),
-    ("004-08", "004.recon_sharpness", "sharpness ratio {:.2f}", lambda v: v < 0.9,
-     "reconstructions have less than 90% of the test images' sharpness", SAME_004),
+    ("004-08", "004.recon_sharpness", "sharpness ratio {:.2f}", lambda v: v < 0.8,
+     "reconstructions have less than 80% of the test images' sharpness", SAME_004),
     ("004-09", "004.recon_accuracy_worst_class", "worst digit {:.3f}", lambda v: v >= 0.9,
      "the classifier recognises at least 90% of the reconstructions of every digit", SAME_004),
     ("004-10", "004.sample_confident_90", "{:.0%} of samples", lambda v: v > 0.6,
@@ -1661,12 +1680,14 @@ def _c(a):
     return f"silhouette {sil:.3f}, k-NN accuracy {knn:.3f}", 0 < sil < 0.5 and knn > 0.5
 
 
-@check(
-    "002-09", "the reconstructions' sharpness falls with each step of beta (0.1, 0.5, 1)", SAME_002_BETA, _SEED_CLAIMS
-)
+@check("002-09", "the reconstructions' sharpness (mean of 3 training seeds) falls with each step of beta (0.1, 0.5, "
+       "1), and from 0.1 to 1 by more than two standard deviations", SAME_002_BETA, _SEED_CLAIMS)  # fmt: skip
 def _c(a):
-    s = [_m(a, f"002.beta{b:g}_recon_sharpness") for b in SEED_002["beta_table"]]
-    return " → ".join(f"{v:.3f}" for v in s), s[0] > s[1] > s[2]
+    s_ = [_m(a, f"002.beta{b:g}_recon_sharpness") for b in SEED_002["beta_table"]]
+    sd = max(_m(a, f"002.beta{b:g}_recon_sharpness_sd") for b in SEED_002["beta_table"])
+    return " → ".join(f"{v:.3f}" for v in s_) + f" (sd up to {sd:.3f})", s_[0] > s_[1] > s_[2] and s_[0] - s_[
+        2
+    ] > 2 * sd
 
 
 @check("002-10", "the diversity of 64 prior samples rises with each step of beta by more than two standard deviations "
@@ -1677,11 +1698,11 @@ def _c(a):
     return " → ".join(f"{m:.2f}" for m, _ in d), ok
 
 
-@check("002-15", "the test codes spread wider at beta = 1 than at beta = 0.1 (mean standard deviation per dimension)",
-       SAME_002_BETA, _SEED_CLAIMS)  # fmt: skip
+@check("002-15", "the classes stand further apart at beta = 1 than at beta = 0.1, scale-free: centroid distance over "
+       "within-class spread of the test codes (what autoscaled scatter plots show)", SAME_002_BETA, _SEED_CLAIMS)  # fmt: skip
 def _c(a):
-    lo, hi = _m(a, "002.beta0.1_mu_std_mean"), _m(a, "002.beta1_mu_std_mean")
-    return f"{lo:.2f} (beta 0.1) vs {hi:.2f} (beta 1)", hi > lo
+    lo, hi = _m(a, "002.beta0.1_separation"), _m(a, "002.beta1_separation")
+    return f"separation {lo:.2f} (beta 0.1) vs {hi:.2f} (beta 1)", hi > lo
 
 
 @check("002-16", "the reconstruction error of the GIF's images falls from the first frame to the last (beta = 1)",
@@ -1716,50 +1737,39 @@ def _c(a):
     return f"diversity {d1:.2f} vs {d5:.2f}; recognised {c1:.0%} vs {c5:.0%}", d1 > d5 and c1 < c5
 
 
-@check("002-26", "fresh N(0, I) samples are less diverse than at sigma = 1 by more than two standard deviations "
-       "(they are the same distribution, so 'between 0.5 and 1' would need that)", SAME_002, _SEED_CLAIMS)  # fmt: skip
+@check("002-26", "fresh N(0, I) samples are more diverse than at sigma = 0.5 and less than at sigma = 1 by more than "
+       "two standard errors (20 draws of 64 each)", SAME_002, _SEED_CLAIMS)  # fmt: skip
 def _c(a):
-    base, d1, sd = _m(a, "002.baseline_diversity"), _m(a, "002.sigma1_diversity"), _m(a, "002.sigma1_diversity_sd")
-    return f"{base:.2f} vs {d1:.2f} (sd {sd:.2f})", d1 - base > 2 * sd
+    base, d1, d5 = _m(a, "002.baseline_diversity"), _m(a, "002.sigma1_diversity"), _m(a, "002.sigma0.5_diversity")
+    se = _m(a, "002.sigma1_diversity_sd") * math.sqrt(2 / 20)
+    return f"{base:.2f} vs {d5:.2f} (sigma 0.5) and {d1:.2f} (sigma 1, se {se:.2f})", d5 < base and d1 - base > 2 * se
 
 
-@check("003-04", "every active dimension (std above 0.1) of the test codes has |mean| < 0.2 and a standard deviation "
-       "in [0.7, 1.3], at latent 2, 4 and 16", SAME_003, _SEED_CLAIMS)  # fmt: skip
+@check("003-04", "codes drawn from the posterior of every test image (the aggregate posterior) have, in every active "
+       "dimension (std above 0.1), |mean| < 0.2 and a standard deviation in [0.7, 1.3], at latent 2, 4 and 16",
+       SAME_003, _SEED_CLAIMS)  # fmt: skip
 def _c(a):
     parts, ok = [], True
     for z in (2, 4, 16):
-        m, lo, hi = _m(a, f"003.z{z}.mu_abs_mean_max"), _m(a, f"003.z{z}.mu_std_min"), _m(a, f"003.z{z}.mu_std_max")
+        m, lo, hi = _m(a, f"003.z{z}.z_abs_mean_max"), _m(a, f"003.z{z}.z_std_min"), _m(a, f"003.z{z}.z_std_max")
         parts.append(f"z={z}: |mean| up to {m:.2f}, std {lo:.2f}-{hi:.2f}")
         ok &= m < 0.2 and lo >= 0.7 and hi <= 1.3
     return "; ".join(parts), ok
 
 
-@check(
-    "003-05",
-    "the AE's gap between test and training MSE (final weights) is more than twice the VAE's (same MLP, MNIST)",
-    SAME_001 + "; on MNIST, seed 003's data set",
-    _SEED_CLAIMS,
-)
+@check("003-05", "the AE's gap between test and training MSE (final weights, 10,000 images each) exceeds twice the "
+       "VAE's by more than two standard errors", SAME_001_AS_003, _SEED_CLAIMS)  # fmt: skip
 def _c(a):
-    ae, vae = _m(a, "003.ae_mse_gap"), _m(a, "003.vae_mse_gap")
-    return f"test - train MSE {ae:.5f} (AE) vs {vae:.5f} (VAE)", ae > 2 * max(vae, 0.0) and ae > 0
+    ae, vae, se = _m(a, "003.ae_mse_gap"), _m(a, "003.vae_mse_gap"), _m(a, "003.ae_mse_gap_se")
+    return f"test - train MSE {ae:.5f} (AE, se {se:.5f}) vs {vae:.5f} (VAE)", ae - 2 * max(vae, 0.0) > 2 * se
 
 
-@check("003-12", "at latent 4 and 16 the classifier recognises at least 95% of the reconstructions and they keep at "
-       "least 80% of the test images' sharpness", SAME_003, _SEED_CLAIMS)  # fmt: skip
+@check("003-12", "reconstructions of the seed's full recipe (perceptual + GAN, latent 16) are recognised by the "
+       "classifier at least 95% of the time and keep at least 80% of the test images' sharpness", SAME_003_SHARP,
+       _SEED_CLAIMS)  # fmt: skip
 def _c(a):
-    acc = [_m(a, f"003.z{z}.recon_accuracy") for z in (4, 16)]
-    sharp = [_m(a, f"003.z{z}.recon_sharpness") for z in (4, 16)]
-    return f"accuracy {acc[0]:.3f} / {acc[1]:.3f}; sharpness {sharp[0]:.2f} / {sharp[1]:.2f}", (
-        min(acc) >= 0.95 and min(sharp) >= 0.8
-    )
-
-
-@check("003-13", "the silhouette of the 2-D test codes by digit is higher after the last epoch than after the first",
-       SAME_003, _SEED_CLAIMS)  # fmt: skip
-def _c(a):
-    first, last = _m(a, "003.z2_silhouette_first_epoch"), _m(a, "003.z2_silhouette_last_epoch")
-    return f"{first:.3f} → {last:.3f}", last > first
+    acc, sharp = _m(a, "003.gan16.recon_accuracy"), _m(a, "003.gan16.recon_sharpness")
+    return f"accuracy {acc:.3f}; sharpness ratio {sharp:.2f}", acc >= 0.95 and sharp >= 0.8
 
 
 @check("004-06", "the look-alike digit pairs (4-9, 3-5, 7-9, 3-8) have a median rank within the closest third of the "
@@ -1775,13 +1785,11 @@ def _c(a):
     return CHECKS["002-11"].measure(a)
 
 
-@check("003-06", "decoded N(0, I) samples of the AE score an FID at least twice the VAE's (same MLP, MNIST)",
-       SAME_001 + "; on MNIST, seed 003's data set", "02_vae_vs_ae")  # fmt: skip
+@check("003-06", "an AE cannot generate: even decoding draws of a Gaussian fitted to its own codes, fewer than half of "
+       "1,000 images are classified with confidence above 0.9", SAME_001_AS_003, _SEED_CLAIMS)  # fmt: skip
 def _c(a):
-    v, e = _vae_ae(a, "mnist")
-    return f"FID samples {e['FID samples']:.0f} (AE) vs {v['FID samples']:.0f} (VAE)", e["FID samples"] >= 2 * v[
-        "FID samples"
-    ]
+    v = _m(a, "003.ae_fitted_confident_90")
+    return f"{v:.0%} of the AE's samples recognised", v < 0.5
 
 
 @check(
@@ -1794,6 +1802,13 @@ def _c(a):
 def _c(a):
     r = a.row("02_vae_vs_ae", "seed_reduction", reading="mean BCE + KL (as written)")
     return f"test KL {r['test KL (nats)']:.2g} nats, {int(r['active units'])} active units", r["test KL (nats)"] < 1
+
+
+@check("002-17", "the classifier recognises at least 85% of the test reconstructions (class structure kept) and they "
+       "keep less than 80% of the test images' sharpness (fine detail lost)", SAME_002, _SEED_CLAIMS)  # fmt: skip
+def _c(a):
+    acc, sharp = _m(a, "002.recon_accuracy"), _m(a, "002.recon_sharpness")
+    return f"accuracy {acc:.3f}; sharpness ratio {sharp:.2f}", acc >= 0.85 and sharp < 0.8
 
 
 def ledger(assets_root: str | os.PathLike) -> pd.DataFrame:
