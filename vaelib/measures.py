@@ -2,7 +2,7 @@
 each seed (loaded from the run cache): what the classifier recognises in reconstructions and prior samples, how
 sharp they are, how smoothly the decoder interpolates, how the codes are spread and grouped.
 
-`seed_measures(ctx)` returns one row per measurement (`key`, `value`, `run`); the claims notebook writes them to
+`seed_measures(ctx)` returns one row per measurement (`seed`, `key`, `value`); the claims notebook writes them to
 assets/claims/measures.csv, where `vaelib.claims` reads them. Every number is computed here from a model and the
 test images, never typed.
 """
