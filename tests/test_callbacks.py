@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import torch
 from helpers import tiny_config
 
 from vaelib.callbacks import ReconFrames, Snapshots, load_snapshots
 from vaelib.losses import Objective, ObjectiveConfig
-from vaelib.models import UNetConfig, build_model
+from vaelib.models import MLPConfig, UNetConfig, build_model
 from vaelib.runs import train_run
 from vaelib.train import OptimConfig, Trainer
 
@@ -40,3 +41,23 @@ def test_recon_frames_every_n_steps_and_at_the_end(tmp_path):
     saved = torch.load(tmp_path / "frames.pt", weights_only=True)
     assert sorted(saved) == [3, 6, 8] and saved[8].shape == (3, *SHAPE)
     assert not torch.equal(saved[3], saved[8])  # training moved the reconstructions
+
+
+def test_a_loss_curve_changes_nothing_about_the_training(tmp_path):
+    from vaelib.callbacks import LossCurve
+
+    def train(callbacks):
+        torch.manual_seed(0)
+        x = torch.rand(64, *SHAPE, generator=torch.Generator().manual_seed(1))
+        cfg = OptimConfig(num_epochs=2, batch_size=16, seed=0, channels_last=False)
+        model = build_model(MLPConfig(latent_dim=2, image_shape=SHAPE, hidden=(8,)))
+        tr = Trainer(model, Objective(ObjectiveConfig()), x, x[:16], cfg, quiet=True, callbacks=callbacks)
+        tr.fit()
+        return model.state_dict()
+
+    plain = train([])
+    curve = LossCurve(tmp_path / "curve.csv", torch.rand(10, *SHAPE))
+    with_curve = train([curve])
+    for a, b in zip(plain.values(), with_curve.values(), strict=True):
+        assert torch.equal(a, b)  # its posterior samples come from a generator of its own
+    assert list(pd.read_csv(tmp_path / "curve.csv").epoch) == [1, 2]

@@ -117,3 +117,23 @@ def test_early_stopping_settings_join_the_run_name_only_when_used():
     stopped = replace(plain, optim=replace(plain.optim, patience=2))
     assert stopped.to_dict()["optim"]["patience"] == 2 and stopped.name != plain.name
     assert RunConfig.from_dict(stopped.to_dict()) == stopped and RunConfig.from_dict(plain.to_dict()) == plain
+
+
+def test_run_names_of_the_reports_experiments_are_pinned():
+    # Renaming a run orphans its cache entry and every asset made from it: these names must only change on purpose.
+    from vaelib import experiments as E
+
+    assert E.vae_vs_ae("mnist").name == "mnist-mlp-z20-b1-64fc5c762c"
+    assert E.latent_2d("fashion-mnist", "seed").name == "fashion-mnist-conv-z2-b0.001-mean-1d34490db2"
+    assert E.sampling_mlp("mnist").name == "mnist-mlp-z20-b1-a6e90b1c48"
+    assert E.sharp_decoder("mnist", 16, "perceptual+gan").name == "mnist-unet-z16-b1-9c3151aacc"
+
+
+def test_early_stopping_needs_a_validation_split_and_keeps_a_changed_min_delta():
+    from vaelib.errors import ConfigError
+
+    plain = run_config()
+    with pytest.raises(ConfigError, match="needs validation data"):
+        replace(plain, data=replace(plain.data, val_fraction=0.0), optim=replace(plain.optim, patience=2))
+    odd = replace(plain, optim=replace(plain.optim, min_delta=0.01))  # no patience, but not the default min_delta
+    assert odd.name != plain.name and RunConfig.from_dict(odd.to_dict()) == odd

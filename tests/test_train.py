@@ -8,6 +8,7 @@ import pytest
 import torch
 from helpers import SHAPE, tiny_trainer
 
+from vaelib.errors import ConfigError
 from vaelib.losses import Objective, ObjectiveConfig
 from vaelib.models import ConvBNConfig, MLPConfig, build_model
 from vaelib.runs import DataConfig, RunConfig
@@ -188,5 +189,5 @@ def test_early_stopping_decides_from_the_validation_history():
     )
     with pytest.raises(ValueError, match="needs validation data"):
         no_val.fit()
-    with pytest.raises(Exception, match="patience must be at least 1"):
+    with pytest.raises(ConfigError, match="patience must be at least 1"):
         OptimConfig(patience=0)

@@ -117,8 +117,9 @@ class LossCurve(Callback):
         self.path, self.x = Path(path), x
 
     def on_epoch_end(self, trainer: Trainer, row: dict[str, float]) -> None:
-        """Evaluate `x` with this epoch's weights (eval mode; the trainer's RNG streams are untouched)."""
-        m = trainer.evaluate(trainer.prepare(self.x))
+        """Evaluate `x` with this epoch's weights (eval mode, posterior samples from a generator of its own: the
+        trainer's RNG streams are untouched)."""
+        m = trainer.evaluate_aside(trainer.prepare(self.x))
         rows = pd.read_csv(self.path) if self.path.exists() else pd.DataFrame()
         if len(rows):
             rows = rows[rows.epoch < trainer.epoch]  # a resumed run overwrites the epochs it repeats

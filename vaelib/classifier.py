@@ -205,8 +205,6 @@ def get_classifier(
     cfg = cfg or ClassifierConfig.domain(dataset)
     if cfg.dataset != dataset:
         raise ConfigError(f"classifier config is for {cfg.dataset!r}, asked for {dataset!r}")
-    if cfg.max_train is not None and cfg.max_train < 1:
-        raise ConfigError(f"max_train must be positive, got {cfg.max_train}")
     run_dir = Path(runs_root) / cfg.name
     if (run_dir / "metrics.json").exists():
         state = load_checkpoint(run_dir / "checkpoint.pt")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import math
 import os
@@ -40,13 +41,16 @@ TEST_BINARIZATION_SEED = data_mod.TEST_BINARIZATION_SEED
 OOD_PAIRS = {"fashion-mnist": "mnist"}  # in-distribution -> out-of-distribution data set
 
 
-def _code_digest(*modules) -> str:
-    return digest([Path(m.__file__).read_text() for m in modules])
+def _code_digest(*sources) -> str:
+    return digest([Path(s.__file__).read_text() if hasattr(s, "__file__") else inspect.getsource(s) for s in sources])
 
 
-# What the evaluation's numbers depend on besides the run, the config and the classifier: the code of these modules.
-# Cached evaluations are keyed on it, so any edit to them recomputes every cached evaluation (never a stale hit).
-CODE_DIGEST = _code_digest(sys.modules[__name__], M, latent_mod, losses_mod, clf)
+# What the evaluation's numbers depend on besides the run, the config and the classifier: the code of these modules
+# and of the functions that prepare a run's inputs. Cached evaluations are keyed on it, so any edit to them
+# recomputes every cached evaluation (never a stale hit).
+CODE_DIGEST = _code_digest(
+    sys.modules[__name__], M, latent_mod, losses_mod, clf, model_inputs, data_mod.binarize, data_mod.static_binarize
+)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The bottom layer: atomic file writes, JSON, checkpoints, content digests and short error text.
 
-Nothing here imports the rest of vaelib, so every other module may use it.
+It imports nothing of vaelib but `errors` (the other bottom-layer module), so every other module may use it.
 """
 
 from __future__ import annotations

@@ -172,14 +172,15 @@ def untrained_features(images: torch.Tensor, seed: int = 0, batch_size: int = 50
     (it states 3 conv layers, pooling and 128 features; the widths and the global pooling are our choice)."""
     gen = torch.Generator().manual_seed(seed)
     layers, c_in = [], images.shape[1]
-    for c_out in (32, 64, 128):
-        conv = torch.nn.Conv2d(c_in, c_out, 3, padding=1)
-        # PyTorch's default initialisation, drawn from our generator so the net is a function of `seed`
-        bound = 1 / math.sqrt(c_in * 9)
-        conv.weight.copy_(torch.empty_like(conv.weight).uniform_(-bound, bound, generator=gen))
-        conv.bias.copy_(torch.empty_like(conv.bias).uniform_(-bound, bound, generator=gen))
-        layers += [conv, torch.nn.ReLU(), torch.nn.MaxPool2d(2)]
-        c_in = c_out
+    with torch.random.fork_rng():  # the layers' default initialisation would draw from the caller's RNG
+        for c_out in (32, 64, 128):
+            conv = torch.nn.Conv2d(c_in, c_out, 3, padding=1)
+            # PyTorch's default initialisation, drawn from our generator so the net is a function of `seed`
+            bound = 1 / math.sqrt(c_in * 9)
+            conv.weight.copy_(torch.empty_like(conv.weight).uniform_(-bound, bound, generator=gen))
+            conv.bias.copy_(torch.empty_like(conv.bias).uniform_(-bound, bound, generator=gen))
+            layers += [conv, torch.nn.ReLU(), torch.nn.MaxPool2d(2)]
+            c_in = c_out
     net = torch.nn.Sequential(*layers, torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten()).eval()
     return torch.cat([net(images[i : i + batch_size].float()) for i in range(0, len(images), batch_size)])
 

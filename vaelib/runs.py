@@ -87,13 +87,17 @@ class RunConfig:
             value = getattr(self, name)
             require(self, isinstance(value, cls) or (name == "sharp" and value is None),
                     f"{name} must be a {cls.__name__}, got {type(value).__name__}")  # fmt: skip
+        # checked here, before a run directory is claimed: early stopping watches the validation loss
+        require(self, self.optim.patience is None or self.data.val_fraction > 0,
+                "early stopping (optim.patience) needs validation data: set data.val_fraction above 0")  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (`sharp` only when set, so plain runs keep their names)."""
         d = {k: asdict(getattr(self, k)) for k in ("data", "model", "objective", "optim")}
         if d["objective"]["reduction"] == "sum":  # the default joins the hash only when changed: old names stay
             del d["objective"]["reduction"]
-        if d["optim"]["patience"] is None:  # likewise early stopping: runs without it keep their names
+        # likewise early stopping: runs without it keep their names
+        if d["optim"]["patience"] is None and d["optim"]["min_delta"] == OptimConfig.min_delta:
             del d["optim"]["patience"], d["optim"]["min_delta"]
         if self.sharp is not None:
             d["sharp"] = asdict(self.sharp)

@@ -309,6 +309,14 @@ class Trainer:
         }
         return row
 
+    def evaluate_aside(self, x_all: torch.Tensor, seed: int = 0) -> dict[str, float]:
+        """`evaluate`, with its posterior samples drawn from a separate generator seeded with `seed`: the trainer's
+        noise stream and the caller's RNG are left as they were, so a callback can evaluate without changing what
+        is trained (or what a resumed run reproduces)."""
+        with torch.random.fork_rng(devices=self._rng_devices()):
+            torch.manual_seed(seed)
+            return self._evaluate(x_all, None)
+
     def evaluate(self, x_all: torch.Tensor, progress: float | None = None) -> dict[str, float]:
         """Mean loss, recon, KL and negative ELBO (beta = 1) per example, in eval mode, at the weight for `progress`."""
         with self._noise_rng():

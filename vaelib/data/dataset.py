@@ -11,7 +11,7 @@ import numpy as np
 import torch
 
 from vaelib.data.formats import read_csv, read_idx
-from vaelib.data.registry import SPLIT_FILES, DatasetSpec, _spec, raw_dir
+from vaelib.data.registry import SPLIT_FILES, DatasetSpec, raw_dir, spec_of
 from vaelib.errors import DataError
 
 # ----------------------------------------------------------------------------------------------------------
@@ -137,7 +137,7 @@ def load_dataset(
                 raise DataError(f"{name}: cannot find its test file (expected 'train' in the name)")
         ds = load_csv(path)
         return ds.subset(classes) if classes is not None else ds
-    spec = _spec(name)
+    spec = spec_of(name)
     if split not in SPLIT_FILES:
         raise DataError(f"unknown split {split!r}; choose train or test")
     if backend == "idx":

