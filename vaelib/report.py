@@ -1,9 +1,11 @@
-"""The report's experiments: profiles (smoke/full), where a notebook's assets go, per-epoch snapshots, tables.
+"""The notebooks' context: profiles (smoke/full), where a notebook's assets go, the run cache's front, tables.
 
 Every notebook starts with `ctx = Context("NN_name", PROFILE)` and asks it for models (`ctx.run(config)`, through
-the run cache), evaluations (`ctx.evaluate(run)`, cached per evaluation config), figures (`ctx.figure`) and tables
+the run cache, with the records a notebook asks for: snapshots, frames, a test curve), evaluations
+(`ctx.evaluate(run)`, cached per evaluation config and evaluation code), figures (`ctx.figure`) and tables
 (`ctx.table`). The smoke profile shrinks every run to a few hundred images and one epoch and writes to a scratch
-folder, so it never touches committed assets.
+folder, so it never touches committed assets. The callbacks live in `vaelib.callbacks`, the latent helpers in
+`vaelib.latent` (both re-exported here for the notebooks), generated findings in `vaelib.findings`.
 """
 
 from __future__ import annotations
