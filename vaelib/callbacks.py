@@ -4,7 +4,6 @@ numbers, so a run trained with them is the run trained without."""
 
 from __future__ import annotations
 
-import io
 import os
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,7 @@ import pandas as pd
 import torch
 
 from vaelib import metrics as M
-from vaelib.io import atomic_write
+from vaelib.io import atomic_write, load_checkpoint, save_checkpoint
 from vaelib.train import Callback, Trainer
 
 __all__ = ["Snapshots", "ReconFrames", "LatentFrames", "LossCurve", "load_snapshots"]
@@ -64,6 +63,7 @@ class ReconFrames(Callback):
 
     def __init__(self, path: str | os.PathLike, x: torch.Tensor, every: int):
         self.path, self.x, self.every = Path(path), x, max(1, every)
+        self.frames: dict[int, Any] | None = None  # read from PATH once (a resumed run's earlier frames), then kept
 
     def capture(self, trainer: Trainer) -> Any:
         """What one frame holds: the reconstructions of `x`."""
@@ -77,11 +77,10 @@ class ReconFrames(Callback):
         model.eval()
         frame = self.capture(trainer)
         model.train(was_training)
-        frames = torch.load(self.path, weights_only=True) if self.path.exists() else {}
-        frames[int(trainer.step)] = frame
-        buf = io.BytesIO()
-        torch.save(frames, buf)
-        atomic_write(self.path, buf.getvalue())
+        if self.frames is None:
+            self.frames = load_checkpoint(self.path) if self.path.exists() else {}
+        self.frames[int(trainer.step)] = frame
+        save_checkpoint(self.path, self.frames)  # the whole record, atomically, after every frame
 
     def on_step_end(self, trainer: Trainer, step: int, loss: float) -> None:
         """Record every `every` steps."""

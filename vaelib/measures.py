@@ -9,6 +9,7 @@ test images, never typed.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 
@@ -49,6 +50,12 @@ class _Probe:
         self.mu = report.encode(self.run, self.x)  # [n, D]
         self.recon = report.reconstruct(self.run, self.x)
         self.net, _ = ctx.classifier(self.run.config.data.dataset)
+
+    @functools.cached_property
+    def knn_guess(self) -> torch.Tensor:
+        """The classes a 10-NN classifier on the codes, fitted on the training codes, gives the test images [n]."""
+        knn = KNeighborsClassifier(10).fit(report.encode(self.run, self.train_x).numpy(), self.train_y.numpy())
+        return torch.from_numpy(knn.predict(self.mu.numpy()))
 
     def probs(self, images: torch.Tensor) -> torch.Tensor:
         """Class probabilities of the data set's classifier [N, classes]."""
@@ -106,11 +113,9 @@ def _sampled_codes(p: _Probe) -> torch.Tensor:
     return mu + torch.exp(0.5 * logvar) * torch.randn(mu.shape, generator=torch.Generator().manual_seed(0))
 
 
-def _knn_recall(p: _Probe, k: int = 10) -> list[float]:
-    """Per-class recall of a k-NN classifier on the codes, fitted on training codes, tested on the test codes."""
-    knn = KNeighborsClassifier(k).fit(report.encode(p.run, p.train_x).numpy(), p.train_y.numpy())
-    guess = torch.from_numpy(knn.predict(p.mu.numpy()))
-    return [float((guess[p.y == c] == c).double().mean()) for c in p.y.unique().tolist()]
+def _knn_recall(p: _Probe) -> list[float]:
+    """Per-class recall of the probe's 10-NN classifier on the test codes."""
+    return [float((p.knn_guess[p.y == c] == c).double().mean()) for c in p.y.unique().tolist()]
 
 
 def _interpolation(p: _Probe, pairs: int = 50, steps: int = 10) -> list[tuple[str, float]]:
@@ -174,9 +179,8 @@ def _seed001(ctx: report.Context, n: int) -> list[tuple[str, float]]:
     ssim = {c: M.image_quality(p.x[p.y == c], p.recon[p.y == c])["ssim"] for c in p.y.unique().tolist()}
     out.append(("001.ssim_distinct_minus_ambiguous", float(np.mean([ssim[c] for c in DISTINCT if c in ssim])
                                                            - np.mean([ssim[c] for c in AMBIGUOUS if c in ssim]))))  # fmt: skip
-    # 10-NN in the latent, fitted on training codes: where do the misassigned test images go?
-    knn = KNeighborsClassifier(10).fit(report.encode(p.run, p.train_x).numpy(), p.train_y.numpy())
-    guess = torch.from_numpy(knn.predict(p.mu.numpy()))
+    # The 10-NN classifier in the latent (the bundle's): where do the misassigned test images go?
+    guess = p.knn_guess
     wrong = guess != p.y
     tops = torch.tensor(TOPS)
     inside = torch.isin(p.y[wrong], tops) & torch.isin(guess[wrong], tops)
