@@ -131,6 +131,18 @@ LATENT_2D_VARIANTS = {
 }
 
 
+# The runs of seed 000's network per data set. MNIST (an addition) leaves out `seed-beta1`: seed 000's own weight
+# (beta = 0.001) already leaves the MNIST latent unused (notebook 03's repeats), so a weight 1000 times heavier can
+# show nothing more, and each run costs about 7 minutes of the full profile's 2-hour CPU budget.
+LATENT_2D_RUNS = {"fashion-mnist": tuple(LATENT_2D_VARIANTS), "mnist": ("seed", "bernoulli")}
+
+# The evaluation notebook's row names of those runs.
+LATENT_2D_NAMES = {
+    "seed": "conv VAE z2, mean MSE + 0.001 KL (seed 000)",
+    "seed-beta1": "conv VAE z2, mean MSE + 1 KL (seed 000, beta 1)",
+    "bernoulli": "conv VAE z2, BCE + KL (seed 000's network)",
+}
+
 LATENT_2D_SEEDS = (1, 2)  # further training seeds of seed 000's loss on Fashion-MNIST: run-to-run noise
 
 
@@ -279,9 +291,7 @@ def report_models(dataset: str) -> dict[str, RunConfig]:
     models = {
         "MLP VAE 400-20 (seed 001's comparison)": vae_vs_ae(dataset),
         "MLP AE 400-20 (seed 001's comparison)": vae_vs_ae(dataset, deterministic=True),
-        "conv VAE z2, mean MSE + 0.001 KL (seed 000)": latent_2d(dataset, "seed"),
-        "conv VAE z2, mean MSE + 1 KL (seed 000, beta 1)": latent_2d(dataset, "seed-beta1"),
-        "conv VAE z2, BCE + KL (seed 000's network)": latent_2d(dataset, "bernoulli"),
+        **{LATENT_2D_NAMES[v]: latent_2d(dataset, v) for v in LATENT_2D_RUNS[dataset]},
         "conv-BN VAE z16 (seed 002)": conv_bn_16(dataset),
         "MLP VAE 400-400-20 (seed 004)": sampling_mlp(dataset),
     }
