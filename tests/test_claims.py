@@ -59,6 +59,23 @@ def test_ledger_verdicts_follow_the_tables(tmp_path):
     assert claims.ledger(tmp_path).set_index("id").loc["000-01", "verdict"] == "contradicted"
 
 
+def test_seed_001_sweeps_follow_their_table(tmp_path):
+    def sweep(rises_high: int, fid: tuple[float, float, float]):
+        rows = [
+            {"varied": "beta", "beta": b, "lr": 1e-3, "val recon": r, "FID samples": f}
+            for b, r, f in zip((1.0, 0.1, 0.01), (230.0, 214.0, 213.0), fid, strict=True)
+        ]
+        rows += [{"varied": "lr", "beta": 1.0, "lr": lr, "rises in last 10": n, "val loss": 250.0, "best val loss": 249.9}
+                 for lr, n in ((1e-3, 0), (1e-2, rises_high), (3e-2, 1))]  # fmt: skip
+        _write(tmp_path, "02_vae_vs_ae", "seed_sweeps", rows)
+        return claims.ledger(tmp_path).set_index("id").verdict
+
+    verdicts = sweep(rises_high=3, fid=(10.0, 12.0, 15.0))
+    assert verdicts["001-12"] == "confirmed" and verdicts["001-13"] == "confirmed"
+    verdicts = sweep(rises_high=2, fid=(10.0, 12.0, 11.0))  # FID not rising at each step; no lr oscillates
+    assert verdicts["001-12"] == "contradicted" and verdicts["001-13"] == "contradicted"
+
+
 def test_settings_table_marks_what_the_seed_leaves_open():
     from vaelib import experiments as E
 

@@ -16,6 +16,7 @@ import math
 import numpy as np
 import pandas as pd
 import torch
+from scipy.stats import gaussian_kde, spearmanr
 from sklearn.neighbors import KNeighborsClassifier
 
 from vaelib import classifier as clf
@@ -166,7 +167,54 @@ def _seed000(ctx: report.Context, n: int) -> list[tuple[str, float]]:
     out.append(
         ("000.loss_largest_rise", float(max(0.0, (losses[1:] / losses[:-1] - 1).max())) if len(losses) > 1 else 0.0)
     )
+    # The latent's geometry, on each of the three training seeds (one run could show a shape by chance).
+    probes = [p] + [_Probe(ctx, E.latent_2d("fashion-mnist", "seed", s), n) for s in E.LATENT_2D_SEEDS]
+    rho = [_density_confidence(q) for q in probes]
+    unsure = [_centroid_paths(q) for q in probes]
+    fans = [_fan(q) for q in probes]
+    out += [("000.grid_density_confidence_rho", float(np.mean(rho))),
+            ("000.grid_density_confidence_rho_sd", float(np.std(rho, ddof=1))),
+            ("000.centroid_path_unsure", float(np.mean(unsure))),
+            ("000.centroid_path_unsure_sd", float(np.std(unsure, ddof=1))),
+            ("000.fan_ratio_median", float(np.mean([f[0] for f in fans]))),
+            ("000.fan_seeds", float(sum(f[1] > f[2] / 2 for f in fans))),
+            ("000.seeds", float(len(probes)))]  # fmt: skip
     return out
+
+
+def _density_confidence(p: _Probe) -> float:
+    """Spearman correlation, over the 15 x 15 grid, between the density of the test codes (Gaussian KDE) at a cell
+    and the classifier's confidence in its decoded image: high when dense regions decode to recognisable items."""
+    cells = report.quantile_grid(15)  # [225, 2]
+    density = gaussian_kde(p.mu.T.double().numpy())(cells.T.double().numpy())
+    confidence = p.probs(report.decode(p.run, cells)).max(1).values.numpy()
+    return float(spearmanr(density, confidence).statistic)
+
+
+def _centroid_paths(p: _Probe, steps: int = 21) -> float:
+    """On straight lines between every two class centroids of the codes, the mean fraction of the decoded points
+    the classifier is unsure of (top-1 probability under 0.6): small when one class gives way to the next abruptly."""
+    cent = _centroids(p.mu, p.y)
+    unsure = []
+    for a, b in itertools.combinations(sorted(cent), 2):
+        path = report.decode(p.run, report.interpolate(cent[a], cent[b], steps))  # [steps, 1, H, W]
+        unsure.append(float((p.probs(path).max(1).values < 0.6).double().mean()))
+    return float(np.mean(unsure))
+
+
+def _fan(p: _Probe) -> tuple[float, int, int]:
+    """The "fan" of a 2-D latent: each class's codes spread along the ray from the centre of all codes through the
+    class centroid (radial) more than across it (tangential). The centre, not the origin: the codes of seed 000's
+    loss sit off the origin. Per class the ratio of the two variances: (median, classes above 1.5, classes)."""
+    centre = p.mu.mean(0)
+    ratios = []
+    for c, m in _centroids(p.mu, p.y).items():
+        d = p.mu[p.y == c] - m  # [n_c, 2]
+        ray = (m - centre) / (m - centre).norm().clamp_min(1e-8)
+        radial = d @ ray
+        tangential = d @ torch.stack([-ray[1], ray[0]])
+        ratios.append(float(radial.var() / tangential.var().clamp_min(1e-12)))
+    return float(np.median(ratios)), sum(r > 1.5 for r in ratios), len(ratios)
 
 
 def _seed001(ctx: report.Context, n: int) -> list[tuple[str, float]]:
