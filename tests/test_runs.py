@@ -124,9 +124,20 @@ def test_run_names_of_the_reports_experiments_are_pinned():
     from vaelib import experiments as E
 
     assert E.vae_vs_ae("mnist").name == "mnist-mlp-z20-b1-64fc5c762c"
-    assert E.latent_2d("fashion-mnist", "seed").name == "fashion-mnist-conv-z2-b0.001-mean-1d34490db2"
+    assert E.latent_2d("fashion-mnist", "seed").name == "fashion-mnist-conv-z2-b0.001-mean-14d0cc7574"
     assert E.sampling_mlp("mnist").name == "mnist-mlp-z20-b1-a6e90b1c48"
     assert E.sharp_decoder("mnist", 16, "perceptual+gan").name == "mnist-unet-z16-b1-9c3151aacc"
+
+
+def test_a_seeds_setting_on_its_other_data_set_is_named_an_addition():
+    from vaelib import experiments as E
+
+    fashion, mnist = E.report_models("fashion-mnist"), E.report_models("mnist")
+    assert "MLP VAE 400-400-20 (seed 004)" in mnist and "conv-BN VAE z16 (seed 002)" in fashion
+    assert "MLP VAE 400-400-20 (seed 004; fashion-mnist: an addition)" in fashion
+    assert "conv-BN VAE z16 (seed 002; mnist: an addition)" in mnist
+    # seed 000's beta = 1 run is trained on its own data set only
+    assert len(fashion) == len(mnist) + 1 and all("seed 000, beta 1" not in name for name in mnist)
 
 
 def test_early_stopping_needs_a_validation_split_and_keeps_a_changed_min_delta():
