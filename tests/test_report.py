@@ -77,6 +77,35 @@ def smoke_ctx(tiny_root, tmp_path, monkeypatch):
     return report.Context("99_test", "smoke", root=tmp_path)
 
 
+def render_frames(shade: float) -> list[np.ndarray]:
+    """Two tiny grey frames (a GIF-rendering function for the cache test)."""
+    RENDERED.append(shade)
+    return [np.full((4, 4), shade), np.full((4, 4), 1 - shade)]
+
+
+RENDERED: list[float] = []
+
+
+def test_a_gif_is_redrawn_only_when_its_sources_code_or_file_change(smoke_ctx, tmp_path):
+    ctx, source = smoke_ctx, tmp_path / "frames.pt"
+    source.write_bytes(b"frames of a run")
+    RENDERED.clear()
+    path = ctx.gif(render_frames, "anim", args=(0.2,), sources=[source])
+    assert path.exists() and RENDERED == [0.2]
+    ctx.gif(render_frames, "anim", args=(0.2,), sources=[source])
+    assert RENDERED == [0.2]  # unchanged: not redrawn
+    ctx.gif(render_frames, "anim", args=(0.3,), sources=[source])
+    assert RENDERED == [0.2, 0.3]  # another argument
+    source.write_bytes(b"frames of a retrained run")
+    ctx.gif(render_frames, "anim", args=(0.3,), sources=[source])
+    assert RENDERED == [0.2, 0.3, 0.3]  # other source bytes
+    path.write_bytes(b"not the GIF we drew")
+    ctx.gif(render_frames, "anim", args=(0.3,), sources=[source])
+    assert RENDERED == [0.2, 0.3, 0.3, 0.3] and path.read_bytes()[:3] == b"GIF"  # the file on disk was replaced
+    ctx.gif(render_frames, "anim", args=(0.3,))
+    assert len(RENDERED) == 5  # no sources: always drawn
+
+
 def test_context_smoke_end_to_end(smoke_ctx, monkeypatch):
     ctx = smoke_ctx
     run = ctx.run(tiny_config(epochs=5), snapshots=True, probe_n=8)

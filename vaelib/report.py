@@ -10,9 +10,12 @@ folder, so it never touches committed assets. The callbacks live in `vaelib.call
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
 import math
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -132,6 +135,20 @@ def markdown_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
 # ----------------------------------------------------------------------------------------------------------
 # The notebook context
 # ----------------------------------------------------------------------------------------------------------
+
+
+def _file_digest(path: str | os.PathLike) -> str:
+    """SHA-256 of a file's bytes (first 16 hex digits)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+def _source_digest(fn: Callable) -> str:
+    """A digest of `fn`'s source (as IPython records a cell's) and of `vaelib.plots`' source: the drawing code."""
+    try:
+        own = inspect.getsource(fn)
+    except (OSError, TypeError):  # no source to read: never reuse what it drew
+        own = f"unreadable {id(fn)}"
+    return digest([own, inspect.getsource(plots)])
 
 
 @dataclass
@@ -313,9 +330,37 @@ class Context:
         """Save a matplotlib figure as ASSETS/<notebook>/<name> (PNG unless the name says otherwise)."""
         return plots.save_figure(fig, self.assets / (name if Path(name).suffix else f"{name}.png"))
 
-    def gif(self, frames: list[np.ndarray], name: str, fps: float = 4) -> Path:
-        """Write RGB frames as ASSETS/<notebook>/<name>.gif."""
-        return plots.save_gif(frames, self.assets / f"{name}.gif", fps=fps)
+    def gif(
+        self,
+        frames: list[np.ndarray] | Callable[[], list[np.ndarray]],
+        name: str,
+        fps: float = 4,
+        sources: Sequence[str | os.PathLike] = (),
+        args: tuple = (),
+    ) -> Path:
+        """Write RGB frames as ASSETS/<notebook>/<name>.gif. `frames` may be the function that renders them,
+        `frames(*args)`: given the `sources` it draws from, it is not called when the GIF on disk was made from the
+        same source bytes by the same drawing code (the function's and `vaelib.plots`'), plain arguments and fps: a
+        warm report run then skips re-rendering an unchanged GIF, the slowest part of a notebook that trains
+        nothing."""
+        path = self.assets / f"{name}.gif"
+        if not callable(frames):
+            return plots.save_gif(frames, path, fps=fps)
+        stamp = self.root / "build" / "gif-stamps" / self.profile / self.notebook / f"{name}.json"  # local only
+        plain = [a for a in args if isinstance(a, str | int | float)]  # the rest is read from `sources`
+        made = {
+            "sources": [_file_digest(p) for p in sources],
+            "code": _source_digest(frames),
+            "args": plain,
+            "fps": fps,
+        }
+        if sources and path.exists() and stamp.exists():
+            seen = json.loads(stamp.read_text())
+            if seen.get("made") == made and seen.get("gif") == _file_digest(path):
+                return path
+        plots.save_gif(frames(*args), path, fps=fps)
+        write_json(stamp, {"made": made, "gif": _file_digest(path)})
+        return path
 
     def table(self, df: pd.DataFrame, name: str, floatfmt: str = "{:.4g}") -> pd.DataFrame:
         """Write `df` as ASSETS/<notebook>/<name>.csv and .md (the report includes the .md); returns `df`."""
