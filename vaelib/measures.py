@@ -172,8 +172,10 @@ def _seed000(ctx: report.Context, n: int) -> list[tuple[str, float]]:
     rho = [_density_confidence(q) for q in probes]
     unsure = [_centroid_paths(q) for q in probes]
     fans = [_fan(q) for q in probes]
+    rho = [r for r in rho if not math.isnan(r)] or [math.nan]
     out += [("000.grid_density_confidence_rho", float(np.mean(rho))),
-            ("000.grid_density_confidence_rho_sd", float(np.std(rho, ddof=1))),
+            ("000.grid_density_confidence_rho_sd", float(np.std(rho, ddof=1)) if len(rho) > 1 else math.nan),
+            ("000.grid_density_confidence_seeds", float(sum(not math.isnan(r) for r in rho))),
             ("000.centroid_path_unsure", float(np.mean(unsure))),
             ("000.centroid_path_unsure_sd", float(np.std(unsure, ddof=1))),
             ("000.fan_ratio_median", float(np.mean([f[0] for f in fans]))),
@@ -186,9 +188,12 @@ def _density_confidence(p: _Probe) -> float:
     """Spearman correlation, over the 15 x 15 grid, between the density of the test codes (Gaussian KDE) at a cell
     and the classifier's confidence in its decoded image: high when dense regions decode to recognisable items."""
     cells = report.quantile_grid(15)  # [225, 2]
-    density = gaussian_kde(p.mu.T.double().numpy())(cells.T.double().numpy())
+    try:
+        density = gaussian_kde(p.mu.T.double().numpy())(cells.T.double().numpy())
+    except np.linalg.LinAlgError:  # codes on a line or a point (a collapsed latent): no density to compare
+        return math.nan
     confidence = p.probs(report.decode(p.run, cells)).max(1).values.numpy()
-    return float(spearmanr(density, confidence).statistic)
+    return float(spearmanr(density, confidence).statistic)  # NaN when either side is constant
 
 
 def _centroid_paths(p: _Probe, steps: int = 21) -> float:

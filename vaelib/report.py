@@ -15,6 +15,7 @@ import inspect
 import json
 import math
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -143,12 +144,13 @@ def _file_digest(path: str | os.PathLike) -> str:
 
 
 def _source_digest(fn: Callable) -> str:
-    """A digest of `fn`'s source (as IPython records a cell's) and of `vaelib.plots`' source: the drawing code."""
+    """A digest of `fn`'s source (as IPython records a cell's) and of `vaelib.plots`' and this module's sources (the
+    drawing code and the loaders it calls)."""
     try:
         own = inspect.getsource(fn)
     except (OSError, TypeError):  # no source to read: never reuse what it drew
         own = f"unreadable {id(fn)}"
-    return digest([own, inspect.getsource(plots)])
+    return digest([own, inspect.getsource(plots), inspect.getsource(sys.modules[__name__])])
 
 
 @dataclass
@@ -347,7 +349,9 @@ class Context:
         if not callable(frames):
             return plots.save_gif(frames, path, fps=fps)
         stamp = self.root / "build" / "gif-stamps" / self.profile / self.notebook / f"{name}.json"  # local only
-        plain = [a for a in args if isinstance(a, str | int | float)]  # the rest is read from `sources`
+        # plain values as they are; anything else (a run) by its type: its content is read from `sources`
+        plain = [a.item() if isinstance(a, np.generic) else a if isinstance(a, str | int | float) else type(a).__name__
+                 for a in args]  # fmt: skip
         made = {
             "sources": [_file_digest(p) for p in sources],
             "code": _source_digest(frames),
