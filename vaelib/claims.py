@@ -1855,7 +1855,7 @@ def _c(a):
        "over less than 20% of the way (mean of 3 training seeds)", SAME_000, _SEED_CLAIMS)  # fmt: skip
 def _c(a):
     v, sd = _m(a, "000.centroid_path_unsure"), _m(a, "000.centroid_path_unsure_sd")
-    return f"unsure over {v:.0%} of the way (sd {sd:.0%})", v < 0.2
+    return f"unsure over {v:.1%} of the way (sd {sd:.1%})", v < 0.2
 
 
 @check("000-24", "a fan shape (for most classes the codes spread along the ray from the centre of all codes through "
