@@ -136,6 +136,8 @@ def test_a_seeds_setting_on_its_other_data_set_is_named_an_addition():
     assert "MLP VAE 400-400-20 (seed 004)" in mnist and "conv-BN VAE z16 (seed 002)" in fashion
     assert "MLP VAE 400-400-20 (seed 004; fashion-mnist: an addition)" in fashion
     assert "conv-BN VAE z16 (seed 002; mnist: an addition)" in mnist
+    assert E.model_of("conv-BN VAE z16 (seed 002; mnist: an addition)") == "conv-BN VAE z16 (seed 002)"
+    assert E.model_of("MLP VAE 400-400-20 (seed 004)") == "MLP VAE 400-400-20 (seed 004)"
     # seed 000's beta = 1 run is trained on its own data set only
     assert len(fashion) == len(mnist) + 1 and all("seed 000, beta 1" not in name for name in mnist)
 

@@ -298,6 +298,12 @@ def sharp_decoder(dataset: str, latent_dim: int, variant: str) -> RunConfig:
 SEED_DATASETS = {"000": "fashion-mnist", "001": "fashion-mnist", "002": "fashion-mnist", "003": "mnist", "004": "mnist"}
 
 
+def model_of(name: str) -> str:
+    """A `report_models` name without its data-set mark ("...; mnist: an addition)"): the same model on both."""
+    head, sep, _ = name.partition("; ")
+    return f"{head})" if sep else name
+
+
 def report_models(dataset: str) -> dict[str, RunConfig]:
     """Every model the report shows for `dataset`, by a readable name (the evaluation notebook's rows); a seed's
     setting on the data set the seed does not use is named an addition."""
