@@ -334,7 +334,7 @@ class Context:
 
     def gif(
         self,
-        frames: list[np.ndarray] | Callable[[], list[np.ndarray]],
+        frames: list[np.ndarray] | Callable[..., list[np.ndarray]],
         name: str,
         fps: float = 4,
         sources: Sequence[str | os.PathLike] = (),
