@@ -298,6 +298,11 @@ def sharp_decoder(dataset: str, latent_dim: int, variant: str) -> RunConfig:
 SEED_DATASETS = {"000": "fashion-mnist", "001": "fashion-mnist", "002": "fashion-mnist", "003": "mnist", "004": "mnist"}
 
 
+def is_addition(seed: str, dataset: str) -> bool:
+    """Whether a run in seed `seed`'s setting on `dataset` is an addition (the seed trains on the other data set)."""
+    return dataset != SEED_DATASETS[seed]
+
+
 def model_of(name: str) -> str:
     """A `report_models` name without its data-set mark ("...; mnist: an addition)"): the same model on both."""
     head, sep, _ = name.partition("; ")
@@ -309,7 +314,9 @@ def report_models(dataset: str) -> dict[str, RunConfig]:
     setting on the data set the seed does not use is named an addition."""
 
     def of(seed: str, name: str) -> str:
-        return name if dataset == SEED_DATASETS[seed] or "addition" in name else f"{name[:-1]}; {dataset}: an addition)"
+        return (
+            f"{name[:-1]}; {dataset}: an addition)" if is_addition(seed, dataset) and "addition" not in name else name
+        )
 
     models = {
         of("001", "MLP VAE 400-20 (seed 001's comparison)"): vae_vs_ae(dataset),

@@ -17,7 +17,7 @@ import torch
 
 from vaelib.errors import CheckpointError
 
-__all__ = ["atomic_write", "write_json", "digest", "save_checkpoint", "load_checkpoint", "first_line"]
+__all__ = ["atomic_write", "write_json", "digest", "file_digest", "save_checkpoint", "load_checkpoint", "first_line"]
 
 
 def _new_file_mode() -> int:
@@ -53,6 +53,11 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
 def digest(obj: Any) -> str:
     """A stable 10-hex-digit hash of a JSON-ready object (sorted keys): the suffix of run, classifier and cache names."""
     return hashlib.sha256(json.dumps(obj, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def file_digest(path: str | os.PathLike) -> str:
+    """A 16-hex-digit hash of a file's bytes."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 def first_line(e: BaseException) -> str:

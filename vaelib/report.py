@@ -10,7 +10,6 @@ folder, so it never touches committed assets. The callbacks live in `vaelib.call
 
 from __future__ import annotations
 
-import hashlib
 import inspect
 import json
 import math
@@ -31,7 +30,7 @@ from vaelib import plots
 from vaelib.callbacks import LatentFrames, LossCurve, ReconFrames, Snapshots, load_snapshots
 from vaelib.errors import ConfigError, IncompleteRunError
 from vaelib.evaluate import CODE_DIGEST, EvalConfig, evaluate_run, ood_scores
-from vaelib.io import atomic_write, digest, write_json
+from vaelib.io import atomic_write, digest, file_digest, write_json
 from vaelib.latent import (
     decode,
     encode,
@@ -136,11 +135,6 @@ def markdown_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
 # ----------------------------------------------------------------------------------------------------------
 # The notebook context
 # ----------------------------------------------------------------------------------------------------------
-
-
-def _file_digest(path: str | os.PathLike) -> str:
-    """SHA-256 of a file's bytes (first 16 hex digits)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 def _source_digest(fn: Callable) -> str:
@@ -353,17 +347,17 @@ class Context:
         plain = [a.item() if isinstance(a, np.generic) else a if isinstance(a, str | int | float) else type(a).__name__
                  for a in args]  # fmt: skip
         made = {
-            "sources": [_file_digest(p) for p in sources],
+            "sources": [file_digest(p) for p in sources],
             "code": _source_digest(frames),
             "args": plain,
             "fps": fps,
         }
         if sources and path.exists() and stamp.exists():
             seen = json.loads(stamp.read_text())
-            if seen.get("made") == made and seen.get("gif") == _file_digest(path):
+            if seen.get("made") == made and seen.get("gif") == file_digest(path):
                 return path
         plots.save_gif(frames(*args), path, fps=fps)
-        write_json(stamp, {"made": made, "gif": _file_digest(path)})
+        write_json(stamp, {"made": made, "gif": file_digest(path)})
         return path
 
     def table(self, df: pd.DataFrame, name: str, floatfmt: str = "{:.4g}") -> pd.DataFrame:
