@@ -8,6 +8,34 @@ import os
 # when torch is first imported: import vaelib before torch for it to apply. An explicit setting wins.
 os.environ.setdefault("GOMP_SPINCOUNT", "10000000")
 
+# glibc serves every allocation above its mmap threshold (at most 32 MiB, adapted as it goes) with fresh pages
+# and unmaps them on free: a conv VAE at batch 512 allocates activations of ~50 MB each step, so each step faulted
+# in ~100k pages again (a fifth of seed 000's epoch spent in the kernel). Raising the threshold above any tensor
+# the report allocates, and never trimming the heap, keeps freed memory for the next step; results are
+# bit-identical (only where memory comes from changes). Applied at import, whatever started Python (CLI,
+# papermill, nbconvert, JupyterLab, benchmarks); VAELIB_MALLOC=system keeps glibc's defaults.
+MALLOC_SETTINGS = {"M_MMAP_THRESHOLD": 1 << 30, "M_TRIM_THRESHOLD": 1 << 30, "M_TOP_PAD": 64 << 20}
+_MALLOPT_PARAMS = {"M_TRIM_THRESHOLD": -1, "M_TOP_PAD": -2, "M_MMAP_THRESHOLD": -3}  # glibc's <malloc.h>
+
+
+def keep_freed_memory() -> dict[str, int]:
+    """Apply MALLOC_SETTINGS with glibc's mallopt; returns what was applied ({} off glibc or when opted out)."""
+    if os.environ.get("VAELIB_MALLOC", "keep") == "system":
+        return {}
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        mallopt = libc.mallopt
+    except (OSError, AttributeError):  # not glibc (macOS, musl without mallopt): its allocator as it is
+        return {}
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return {k: v for k, v in MALLOC_SETTINGS.items() if mallopt(_MALLOPT_PARAMS[k], v) == 1}
+
+
+MALLOC_APPLIED = keep_freed_memory()
+
 
 def restart_with_openmp_spin() -> None:
     """Re-execute this script if it started without GOMP_SPINCOUNT and torch loaded before vaelib could set it.

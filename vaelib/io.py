@@ -9,7 +9,10 @@ import hashlib
 import io
 import json
 import os
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +20,20 @@ import torch
 
 from vaelib.errors import CheckpointError
 
-__all__ = ["atomic_write", "write_json", "digest", "file_digest", "save_checkpoint", "load_checkpoint", "first_line"]
+__all__ = [
+    "atomic_write",
+    "write_json",
+    "digest",
+    "file_digest",
+    "save_checkpoint",
+    "load_checkpoint",
+    "first_line",
+    "exclusive",
+    "LOCK_FILES",
+]
+
+# The files `exclusive` keeps in a folder it locks (not part of a run: listings of what a run holds skip them).
+LOCK_FILES = (".lock", ".lock.owner")
 
 
 def _new_file_mode() -> int:
@@ -86,3 +102,31 @@ def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = 
     if not isinstance(state, dict):
         raise CheckpointError(f"{path}: not a vaelib checkpoint (holds a {type(state).__name__})")
     return state
+
+
+@contextmanager
+def exclusive(folder: str | os.PathLike, doing: str = "trained") -> Iterator[None]:
+    """Hold FOLDER's lock while writing there: one writer per run directory (or cache) across processes.
+
+    An OS lock (filelock's `fcntl.flock` on POSIX), so the OS drops it when its holder dies, `kill -9` included, and
+    no stale lock outlives a process. A second process asking for the same folder waits, with one line naming the
+    holder ("waiting for NAME: trained by pid N"). Re-entrant in one process (a run's evaluation may train the
+    classifier it needs, which locks another folder, and a locked caller may call a function that locks again)."""
+    from filelock import FileLock, Timeout  # a torch dependency, pinned in requirements.txt
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / LOCK_FILES[0], is_singleton=True)
+    owner = folder / LOCK_FILES[1]
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        holder = owner.read_text().strip() if owner.exists() else ""
+        print(f"waiting for {folder.name}: {holder or 'held by another process'}", file=sys.stderr, flush=True)
+        lock.acquire()
+    try:
+        if lock.lock_counter == 1:  # the outermost holder names itself for the processes that wait
+            owner.write_text(f"{doing} by pid {os.getpid()}\n")
+        yield
+    finally:
+        lock.release()

@@ -20,8 +20,8 @@ from vaelib import data as data_mod
 from vaelib.classifier import get_classifier
 from vaelib.config_check import check_types, require
 from vaelib.device import pick_device
-from vaelib.errors import CheckpointError, ConfigError, RunConflictError
-from vaelib.io import digest, first_line, load_checkpoint, write_json
+from vaelib.errors import CheckpointError, ConfigError, RunConflictError, TrainingDiverged
+from vaelib.io import LOCK_FILES, digest, exclusive, first_line, load_checkpoint, write_json
 from vaelib.losses import Objective, ObjectiveConfig
 from vaelib.models import MLPConfig, _BaseConfig, build_model, config_from_dict, count_parameters
 from vaelib.sharp import SharpConfig, SharpObjective
@@ -196,8 +196,32 @@ def train_run(
     callbacks: Sequence[Callback] = (),
     splits: data_mod.DataSplits | None = None,
 ) -> Run:
-    """Train `config` into `run_dir`, resuming from its checkpoint if one is there; write metrics.json at the end."""
-    run_dir = Path(run_dir)
+    """Train `config` into `run_dir`, resuming from its checkpoint if one is there; write metrics.json at the end.
+
+    Holds the run directory's lock while it writes there: a second process training the same directory waits for
+    this one, then resumes from its final checkpoint (no epoch trained twice)."""
+    with exclusive(run_dir, "trained"):
+        try:
+            return _train_run(config, Path(run_dir), data_root, device, quiet, callbacks, splits)
+        except TrainingDiverged as e:
+            raise TrainingDiverged(f"{e}; {run_dir} holds {_contents(Path(run_dir))}") from e
+
+
+def _contents(run_dir: Path) -> str:
+    """What a run directory holds, for an error message (only files that exist)."""
+    names = sorted(p.name for p in run_dir.iterdir() if p.name not in LOCK_FILES and not p.name.startswith("."))
+    return ", ".join(names) if names else "nothing yet"
+
+
+def _train_run(
+    config: RunConfig,
+    run_dir: Path,
+    data_root: str | os.PathLike,
+    device: str,
+    quiet: bool,
+    callbacks: Sequence[Callback],
+    splits: data_mod.DataSplits | None,
+) -> Run:
     run_dir.mkdir(parents=True, exist_ok=True)
     cfg_path = run_dir / "config.json"
     if cfg_path.exists() and RunConfig.from_dict(json.loads(cfg_path.read_text())) != config:
@@ -285,13 +309,28 @@ def get_or_train(
     quiet: bool = False,
     callbacks: Sequence[Callback] = (),
 ) -> Run:
-    """Load the finished run for `config` from `runs_root`, or train it (resuming a partial one)."""
+    """Load the finished run for `config` from `runs_root`, or train it (resuming a partial one).
+
+    Training holds the run directory's lock: a second process asking for the same run meanwhile waits (one line
+    says for whom) and then loads the finished run from the cache instead of training it again."""
     run_dir = run_dir_for(config, runs_root)
+    run = _cached(config, run_dir, quiet)
+    if run is not None:
+        return run
+    with exclusive(run_dir, "trained"):
+        run = _cached(config, run_dir, quiet)  # finished by another process while this one waited
+        if run is not None:
+            return run
+        with timed("train", run_dir.name):
+            return train_run(config, run_dir, data_root, device, quiet, callbacks)
+
+
+def _cached(config: RunConfig, run_dir: Path, quiet: bool) -> Run | None:
+    """The finished run in `run_dir` when it is `config`'s, else None."""
     if (run_dir / "metrics.json").exists() and (run_dir / "checkpoint.pt").exists():
         run = load_run(run_dir)
         if run.config == config:
             if not quiet:
                 print(f"{run_dir.name}: from the run cache ({run.metrics.get('epochs', '?')} epochs)", flush=True)
             return run
-    with timed("train", run_dir.name):
-        return train_run(config, run_dir, data_root, device, quiet, callbacks)
+    return None

@@ -266,6 +266,11 @@ class Trainer:
             x = x_all[idx]
             progress = self.epoch + i / self.steps_per_epoch
             terms = self.objective(self.forward(x), x, progress)
+            if not torch.isfinite(terms.loss.detach()):  # stop here, before the step: the weights stay finite
+                raise TrainingDiverged(
+                    f"non-finite training loss ({terms.loss.item()}) at step {i + 1} of {self.steps_per_epoch} "
+                    f"in epoch {self.epoch + 1}; {self._kept()}"
+                )
             self.optimizer.zero_grad(set_to_none=True)
             terms.loss.backward()
             if cfg.grad_clip:
@@ -285,10 +290,10 @@ class Trainer:
                     cb.on_step_end(self, self.step, terms.loss.item())
         bar.close()
         train = (sums / n).tolist()
-        if not all(math.isfinite(v) for v in train):
+        if not all(math.isfinite(v) for v in train):  # finite steps whose sum overflows
             raise TrainingDiverged(
                 f"non-finite training loss in epoch {self.epoch + 1} (loss={train[0]}, recon={train[1]}, kl={train[2]})"
-                + (f"; last good checkpoint kept at {self.checkpoint_path}" if self.checkpoint_path else "")
+                f"; {self._kept()}"
             )
         # Validation uses the weight in force at the end of this epoch, so train and val report the same quantity.
         progress_end = self.epoch + 1
@@ -348,6 +353,14 @@ class Trainer:
         best_before = min(losses[:-patience])
         return min(losses[-patience:]) > best_before - self.cfg.min_delta * abs(best_before)
 
+    def _kept(self) -> str:
+        """What a diverged run leaves behind: the last good checkpoint if one was written, and only then."""
+        if self.checkpoint_path is None:
+            return "nothing was saved (no checkpoint path)"
+        if self.checkpoint_path.exists():
+            return f"the last good checkpoint (epoch {self.epoch}) is kept at {self.checkpoint_path}"
+        return f"no checkpoint was written ({self.checkpoint_path} does not exist: it diverged before an epoch ended)"
+
     def fit(self) -> list[dict[str, float]]:
         """Train until `num_epochs` (continuing from `self.epoch`) or early stopping, checkpointing after each epoch."""
         if self.cfg.patience is not None and self.val_x is None:
@@ -355,7 +368,8 @@ class Trainer:
         while self.epoch < self.cfg.num_epochs and not self.stopped_early():
             row = self.train_epoch()
             if self.val_x is not None and not math.isfinite(row["val_loss"]):
-                raise TrainingDiverged(f"non-finite validation loss after epoch {self.epoch}")
+                self.epoch -= 1  # the epoch is not kept: the checkpoint on disk is the one before it
+                raise TrainingDiverged(f"non-finite validation loss after epoch {self.epoch + 1}; {self._kept()}")
             self.history.append(row)
             if not self.quiet:
                 tqdm.write(
