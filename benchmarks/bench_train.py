@@ -188,10 +188,14 @@ class ConvSampler:
         self.epoch_scale, self.flops_per_epoch = epoch_scale, flops_per_epoch
         self.seconds: list[float] = []  # per sample, scaled to a full epoch
         self.bounds: list[float] = []  # per sample: the FLOP bound at the roofs around it, seconds per epoch
+        self.faults: list[float] = []  # per sample: minor page faults per optimizer step (memory mapped afresh)
 
     def sample(self, roof_before: float) -> float:
         """Time one short epoch (scaled to a full one) and measure the roof after it, which it returns."""
+        faults_before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         self.seconds.append(epoch_seconds(self.trainer, 1)[0] * self.epoch_scale)
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_before
+        self.faults.append(faults / self.trainer.steps_per_epoch)
         roof_after = matmul_flops_per_second(reps=self.ROOF_REPS)
         self.bounds.append(self.flops_per_epoch / ((roof_before + roof_after) / 2))
         return roof_after
@@ -225,6 +229,8 @@ def write_assets(result: dict, out: Path) -> None:
         rows.append(
             (f"{labels.get(key, key)}: time over FLOP bound (median, range)", f"{ratio:.2f} ({lo:.2f}-{hi:.2f})")
         )
+    for key, faults in result.get("conv_minor_faults_per_step", {}).items():
+        rows.append((f"{labels.get(key, key)}: minor page faults per step (median)", f"{faults:,.0f}"))
     rows.append(("seed 003 U-Net VAE: seconds per 60k-image epoch", f"{result['unet_s_per_epoch']:.1f}"))
     rows.append(("peak memory of a training run (MiB)", f"{result['peak_rss_mib']:.0f}"))
     lines = ["| measure | value |", "| --- | --- |", *(f"| {a} | {b} |" for a, b in rows)]
@@ -323,6 +329,7 @@ def main() -> None:
     print(f"batch 512: vaelib {s_512:.2f} s/epoch, FLOP bound {bound_512:.2f} s -> ratio {s_512 / bound_512:.2f}")
 
     conv_ratios, conv_ranges = {}, {}
+    conv_faults = {c.name: float(np.median(c.faults)) for c in conv}
     for c in conv:
         ratios = c.ratios()
         conv_ratios[c.name], conv_ranges[c.name] = float(np.median(ratios)), (min(ratios), max(ratios))
@@ -369,6 +376,9 @@ def main() -> None:
         "unet_flop_bound_ratio": round(conv_ratios["unet_seed003"], 3),
         "unet_s_per_epoch": round(float(np.median(unet_seconds)), 3),
         "conv_flop_bound_ratio_ranges": {k: [round(v, 3) for v in r] for k, r in conv_ranges.items()},
+        # glibc's allocator as vaelib sets it (vaelib.MALLOC_SETTINGS): freed memory kept, not faulted in again
+        "conv_minor_faults_per_step": {k: round(v, 1) for k, v in conv_faults.items()},
+        "malloc_settings": vaelib.MALLOC_APPLIED,
         "matmul_gflops": round(peak_flops / 1e9, 1),
         "matmul_gflops_bs512": round(roof_512 / 1e9, 1),
         "threads": torch.get_num_threads(),

@@ -22,9 +22,8 @@ def sha(a: np.ndarray) -> str:
     return hashlib.sha256(np.ascontiguousarray(a).tobytes()).hexdigest()
 
 
-@pytest.fixture
-def tiny_root(tmp_path, monkeypatch):
-    """A data root holding a tiny 'mnist' (40 train / 20 test) in torchvision layout, registered with checksums."""
+def tiny_mnist_spec() -> tuple[data.DatasetSpec, dict]:
+    """The tiny 'mnist' of `tiny_root` (40 train / 20 test) and its arrays, with checksums."""
     arrays = {"train": synthetic_arrays(40, seed=1), "test": synthetic_arrays(20, seed=2)}
     spec = data.DatasetSpec(
         name="mnist",
@@ -33,6 +32,13 @@ def tiny_root(tmp_path, monkeypatch):
         mirrors=(),
         checksums={s: (sha(x), sha(y), len(y)) for s, (x, y) in arrays.items()},
     )
+    return spec, arrays
+
+
+@pytest.fixture
+def tiny_root(tmp_path, monkeypatch):
+    """A data root holding a tiny 'mnist' (40 train / 20 test) in torchvision layout, registered with checksums."""
+    spec, arrays = tiny_mnist_spec()
     monkeypatch.setitem(data.DATASETS, "mnist", spec)
     folder = data.raw_dir("mnist", tmp_path)
     for split, (img_name, lbl_name) in data.SPLIT_FILES.items():

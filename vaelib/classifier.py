@@ -20,7 +20,7 @@ from vaelib import data as data_mod
 from vaelib.config_check import check_types, require
 from vaelib.device import pick_device
 from vaelib.errors import ConfigError
-from vaelib.io import digest, load_checkpoint, save_checkpoint, write_json
+from vaelib.io import digest, exclusive, load_checkpoint, save_checkpoint, write_json
 from vaelib.timing import timed
 
 __all__ = ["ClassifierConfig", "DomainClassifier", "train_classifier", "get_classifier", "features", "predict"]
@@ -206,11 +206,25 @@ def get_classifier(
     if cfg.dataset != dataset:
         raise ConfigError(f"classifier config is for {cfg.dataset!r}, asked for {dataset!r}")
     run_dir = Path(runs_root) / cfg.name
-    if (run_dir / "metrics.json").exists():
-        state = load_checkpoint(run_dir / "checkpoint.pt")
-        model = DomainClassifier(cfg)
-        model.load_state_dict(state["model"])
-        return model.eval(), json.loads((run_dir / "metrics.json").read_text())
+    cached = _cached_classifier(cfg, run_dir)
+    if cached is not None:
+        return cached
+    with exclusive(run_dir, "trained"):  # one process trains it; one asking meanwhile waits, then loads it
+        return _cached_classifier(cfg, run_dir) or _train_classifier_run(cfg, run_dir, data_root, device, quiet)
+
+
+def _cached_classifier(cfg: ClassifierConfig, run_dir: Path) -> tuple[DomainClassifier, dict] | None:
+    """The finished classifier in `run_dir`, or None."""
+    if not (run_dir / "metrics.json").exists():
+        return None
+    state = load_checkpoint(run_dir / "checkpoint.pt")
+    model = DomainClassifier(cfg)
+    model.load_state_dict(state["model"])
+    return model.eval(), json.loads((run_dir / "metrics.json").read_text())
+
+
+def _train_classifier_run(cfg, run_dir: Path, data_root, device: str, quiet: bool) -> tuple[DomainClassifier, dict]:
+    dataset = cfg.dataset
     splits = data_mod.load_splits(dataset, data_root)
     if cfg.max_train is not None:
         n = min(cfg.max_train, len(splits.train))

@@ -22,7 +22,7 @@ from vaelib import latent as latent_mod
 from vaelib import losses as losses_mod
 from vaelib import metrics as M
 from vaelib.config_check import check_types, require
-from vaelib.io import digest, write_json
+from vaelib.io import atomic_write, digest, exclusive, write_json
 from vaelib.latent import decode_mean, encode_mean
 from vaelib.losses import Objective
 from vaelib.runs import Run, RunConfig, load_data, model_inputs
@@ -225,11 +225,12 @@ def _evaluate_run(
     out["eval_config"] = cfg.__dict__.copy()
 
     if write:
-        path = Path(run.path) / "metrics.json"
-        merged = json.loads(path.read_text()) if path.exists() else {}
-        merged.update(out)
-        write_json(path, merged)
-        (Path(run.path) / "metrics.md").write_text(metrics_markdown(run, merged))
+        with exclusive(run.path, "evaluated"):  # read-modify-write of metrics.json: one writer at a time
+            path = Path(run.path) / "metrics.json"
+            merged = json.loads(path.read_text()) if path.exists() else {}
+            merged.update(out)
+            write_json(path, merged)
+            atomic_write(Path(run.path) / "metrics.md", metrics_markdown(run, merged).encode())
     return out
 
 

@@ -11,6 +11,7 @@ folder, so it never touches committed assets. The callbacks live in `vaelib.call
 from __future__ import annotations
 
 import inspect
+import io
 import json
 import math
 import os
@@ -30,7 +31,7 @@ from vaelib import plots
 from vaelib.callbacks import LatentFrames, LossCurve, ReconFrames, Snapshots, load_snapshots
 from vaelib.errors import ConfigError, IncompleteRunError
 from vaelib.evaluate import CODE_DIGEST, EvalConfig, evaluate_run, ood_scores
-from vaelib.io import atomic_write, digest, file_digest, write_json
+from vaelib.io import atomic_write, digest, exclusive, file_digest, write_json
 from vaelib.latent import (
     decode,
     encode,
@@ -292,29 +293,35 @@ class Context:
         path = Path(run.path) / f"eval-{key}.json"
         if path.exists():
             return json.loads(path.read_text())
-        out = evaluate_run(
-            run,
-            self.data_root,
-            self.runs_root,
-            cfg,
-            quiet=self.quiet,
-            write=False,
-            classifier_cfg=self.classifier_config,
-        )
-        write_json(path, out)
-        return out
+        with exclusive(run.path, "evaluated"):  # a second process asking meanwhile waits, then reads the file
+            if path.exists():
+                return json.loads(path.read_text())
+            out = evaluate_run(
+                run,
+                self.data_root,
+                self.runs_root,
+                cfg,
+                quiet=self.quiet,
+                write=False,
+                classifier_cfg=self.classifier_config,
+            )
+            write_json(path, out)
+            return out
 
     def ood_scores(self, run: Run, name: str, images: torch.Tensor, regret_steps: int) -> dict[str, np.ndarray]:
         """Per-example OOD scores of uint8 `images` (named `name`, e.g. 'mnist-test-1000'), cached in RUN/."""
         ident = {"name": name, "n": len(images), "regret_steps": regret_steps, "code": CODE_DIGEST}
         key = digest(ident)
         path = Path(run.path) / f"ood-{key}.npz"
-        if path.exists():
-            with np.load(path) as f:
-                return {k: f[k] for k in f.files}
-        scores = ood_scores(run, model_inputs(run.config, images), images, regret_steps)
-        np.savez(path, **scores)
-        return scores
+        with exclusive(run.path, "evaluated"):
+            if path.exists():
+                with np.load(path) as f:
+                    return {k: f[k] for k in f.files}
+            scores = ood_scores(run, model_inputs(run.config, images), images, regret_steps)
+            buf = io.BytesIO()
+            np.savez(buf, **scores)
+            atomic_write(path, buf.getvalue())  # a reader never sees half a file
+            return scores
 
     def classifier(self, dataset: str) -> tuple[clf.DomainClassifier, dict]:
         """The domain classifier of `dataset` (trained on first use)."""
