@@ -14,7 +14,7 @@ FASHION_DEB_DIR := /usr/share/datasets/fashion-mnist
 # OpenMP threads spin briefly before sleeping: fewer wake-up stalls in small training steps (see vaelib/__init__.py).
 export GOMP_SPINCOUNT ?= 10000000
 
-.PHONY: help setup data verify-data test lint pytest bench bench-layers evaluate report notebooks notebooks-smoke lab clean distclean
+.PHONY: help setup data verify-data test lint pytest bench bench-layers evaluate report notebooks notebooks-smoke train-all lab clean distclean
 .PHONY: node-modules mathjax ort vendor site serve browser site-check sharp-extended
 
 # Report site: npm packages (MathJax for offline math, playwright-core for the browser check), vendored MathJax,
@@ -72,10 +72,17 @@ test: setup lint pytest notebooks-smoke site-check ## set-up and every check (wh
 # full: executes notebooks/NN_*.ipynb in place (models from the run cache in runs/), writes assets/ and the
 # seconds per notebook (assets/notebook_times.md, column NB_LABEL). smoke: a few hundred images and one epoch per
 # run, everything under build/smoke/ (committed notebooks and assets untouched).
+# full: `train-all` first trains the runs the notebooks need that the cache lacks, JOBS at a time (default: the
+# machine's cores over the 2 threads each run uses), then the notebooks execute against the warm cache.
 PROFILE  ?= full
 NB_LABEL ?= auto
-notebooks: data ## execute every notebook: make notebooks PROFILE=full|smoke (full writes assets/)
+JOBS     ?=
+notebooks: data ## execute every notebook: make notebooks PROFILE=full|smoke (full writes assets/; JOBS=N runs at a time)
+	$(if $(filter full,$(PROFILE)),VAELIB_DATA=$(abspath $(ROOT)) $(PY) -m vaelib train-all --profile full $(if $(JOBS),--jobs $(JOBS)))
 	VAELIB_DATA=$(abspath $(ROOT)) $(PY) -m vaelib notebooks --profile $(PROFILE) $(if $(filter full,$(PROFILE)),--label "$(NB_LABEL)")
+
+train-all: data ## train the report's runs side by side (JOBS=N at a time), without executing the notebooks
+	VAELIB_DATA=$(abspath $(ROOT)) $(PY) -m vaelib train-all --profile $(PROFILE) $(if $(JOBS),--jobs $(JOBS))
 
 # The smoke check executes every notebook as a reader's Jupyter would, with nbconvert (the parameters cell reads
 # $$VAELIB_PROFILE), into build/smoke/notebooks/; the committed notebooks are never written.
@@ -171,7 +178,7 @@ bench-layers: setup ## per-layer timings of vaelib.layers against their torch.nn
 evaluate: data ## train (or load) and evaluate the named experiments; copies their metrics to assets/evaluation
 	$(PY) -m vaelib experiment all --evaluate --export assets/evaluation
 
-report: data ## the main job: set-up, data, training, notebooks (full profile), site
+report: data ## the main job: set-up, data, training (JOBS=N at a time), notebooks (full profile), site
 	$(MAKE) notebooks PROFILE=full
 	$(MAKE) site
 

@@ -29,7 +29,7 @@ LAYERS = [
     {"runs", "latent"},
     {"evaluate", "experiments", "claims", "findings"},
     {"report", "explorer"},
-    {"measures", "notebooks"},
+    {"measures", "notebooks", "pool"},
     {"cli_train", "cli", "__main__", "__init__"},
 ]
 RANK = {m: i for i, layer in enumerate(LAYERS) for m in layer}

@@ -74,7 +74,7 @@ def smoke_ctx(tiny_root, tmp_path, monkeypatch):
     monkeypatch.setenv("VAELIB_DATA", str(root))
     monkeypatch.setenv("VAELIB_RUNS", str(tmp_path / "runs"))
     monkeypatch.setenv("VAELIB_ASSETS", str(tmp_path / "assets"))
-    return report.Context("99_test", "smoke", root=tmp_path)
+    return report.Context("99_test", "smoke", root=tmp_path, planned=False)
 
 
 def render_frames(shade: float) -> list[np.ndarray]:

@@ -22,6 +22,7 @@ from vaelib.device import pick_device
 from vaelib.errors import ConfigError
 from vaelib.io import digest, exclusive, load_checkpoint, save_checkpoint, write_json
 from vaelib.timing import timed
+from vaelib.train import TRAIN_THREADS, torch_threads
 
 __all__ = ["ClassifierConfig", "DomainClassifier", "train_classifier", "get_classifier", "features", "predict"]
 
@@ -230,4 +231,5 @@ def _train_classifier_run(cfg, run_dir: Path, data_root, device: str, quiet: boo
         n = min(cfg.max_train, len(splits.train))
         splits = data_mod.DataSplits(splits.train.take(torch.arange(n)), splits.val.take(torch.arange(0)), splits.test)
     with timed("train", cfg.name):
-        return train_classifier(cfg, splits, run_dir, device, quiet)
+        with torch_threads(TRAIN_THREADS):  # the same bits whatever the core count
+            return train_classifier(cfg, splits, run_dir, device, quiet)

@@ -108,6 +108,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_notebooks)
     p = sub.add_parser(
+        "train-all",
+        help="train every run the report's notebooks need, side by side, before they run",
+        formatter_class=HELP,
+        description="Train the runs of the report's plan (vaelib.experiments.report_plan) that are not yet in the "
+        "run cache: classifiers first, then the runs longest first, JOBS at a time, each in its own process with "
+        "the same fixed thread count (a run's weights do not depend on JOBS or on the machine's cores). One line "
+        "per finished run, then a summary. A failing run stops the pool with its error; finished runs stay cached.",
+    )
+    p.add_argument("names", nargs="*", help="only the runs of notebooks whose name starts with these (e.g. 02 04_beta)")
+    p.add_argument("--profile", default="full", choices=["smoke", "full"], help="smoke or full")
+    p.add_argument("--jobs", type=int, default=None, help="runs at a time (default: the machine's cores / threads)")
+    p.add_argument("--threads", type=int, default=None, help="torch threads per run (default: TRAIN_THREADS, 2)")
+    p.add_argument("--extended-sharp", action="store_true", help="also notebook 09's extended grid")
+    p.add_argument("--dry-run", action="store_true", help="list the plan with expected seconds; train nothing")
+    p.set_defaults(func=cmd_train_all)
+    p = sub.add_parser(
         "lab",
         help="open the notebooks in JupyterLab on this environment's kernel",
         formatter_class=HELP,
@@ -133,6 +149,26 @@ def cmd_lab(args: argparse.Namespace) -> int:
     print(" ".join(argv), flush=True)
     os.execv(argv[0], argv)
     return 0  # not reached: exec replaces the process
+
+
+def cmd_train_all(args: argparse.Namespace) -> int:
+    """Train the report's plan with a pool of worker processes (or list it)."""
+    from vaelib import pool
+
+    for flag in ("jobs", "threads"):
+        if getattr(args, flag) is not None and getattr(args, flag) < 1:
+            raise CLIError(f"--{flag} must be at least 1, got {getattr(args, flag)}")
+    if args.dry_run:
+        runs_root = pool.report.Context("plan", args.profile, planned=False).runs_root
+        for job in pool.plan_jobs(args.profile, extended_sharp=args.extended_sharp, notebooks=args.names or None):
+            state = "cached" if (runs_root / job.name / "metrics.json").exists() else "to train"
+            guess = " (estimate)" if job.estimated else ""
+            print(f"{job.expected_s:8.0f} s{guess:11s} {state:9s} {job.notebook:20s} {job.name}")
+        return 0
+    pool.train_all(
+        args.profile, args.jobs, args.threads, extended_sharp=args.extended_sharp, notebooks=args.names or None
+    )
+    return 0
 
 
 def cmd_notebooks(args: argparse.Namespace) -> int:

@@ -327,3 +327,63 @@ def report_models(dataset: str) -> dict[str, RunConfig]:
     }
     models.update({f"MLP VAE 400-{z} (latent size: an addition)": latent_size(dataset, z) for z in LATENT_SIZES})
     return models
+
+
+# ----------------------------------------------------------------------------------------------------------
+# The plan: every run the report's notebooks ask for, with what each records while it trains (one source of
+# truth: `report.Context.run` refuses a request the plan lacks, so the smoke notebooks in `make test` check it;
+# `python -m vaelib train-all` trains the plan side by side before the notebooks run).
+# ----------------------------------------------------------------------------------------------------------
+
+# Optimizer steps between the reconstruction frames of notebook 09's GIFs, per profile (smoke: one epoch of a few steps).
+SHARP_FRAME_EVERY = {"full": 25, "smoke": 1}
+UNET_PROBE_N = 500  # test images whose latent means notebook 05's snapshots record (the latent GIFs)
+
+Record = tuple[tuple[str, object], ...]  # Context.run's recording options, e.g. (("snapshots", True), ("probe_n", 500))
+
+
+def report_plan(profile: str = "full", extended_sharp: bool = False) -> dict[str, tuple[RunConfig, str, Record]]:
+    """Every run the report's notebooks ask for: run name (full profile) -> (config, first notebook asking, what
+    it records while training). Configs are as in the full profile; `report.for_profile` maps them to the smoke one."""
+    unet_rec: Record = (("probe_n", UNET_PROBE_N), ("snapshots", True))
+    asks: list[tuple[str, RunConfig, Record]] = []
+
+    def ask(notebook: str, configs, record: Record = ()) -> None:
+        asks.extend((notebook, c, record) for c in configs)
+
+    ask("02_vae_vs_ae", [vae_vs_ae(ds, deterministic=det) for ds in DATASETS for det in (False, True)])
+    ask("02_vae_vs_ae", [vae_vs_ae("fashion-mnist", reduction="mean")])
+    ask("02_vae_vs_ae", [vae_vs_ae("fashion-mnist", beta=b) for b in SEED_001_BETAS])
+    ask("02_vae_vs_ae", [vae_vs_ae("fashion-mnist", lr=lr) for lr in SEED_001_LRS])
+    ask("03_latent_2d", [latent_2d(ds, v) for ds in DATASETS for v in LATENT_2D_RUNS[ds]])
+    ask("03_latent_2d", [latent_2d("mnist", "seed", s) for s in (0, 1)])
+    ask("03_latent_2d", [latent_2d("fashion-mnist", "seed", s) for s in (0, *LATENT_2D_SEEDS)])
+    ask("04_beta", [beta_sweep(ds, b) for ds in DATASETS for b in BETAS], (("latent_frames", BETA_FRAME_STEPS),))
+    ask("04_beta", [beta_sweep("fashion-mnist", b, seed=s) for b in SEED_002_BETAS for s in BETA_SEEDS])
+    ask("04_beta", [conv_bn_16(ds) for ds in DATASETS], (("loss_curve", True),))
+    ask("05_latent_size", [unet_latent(z) for z in UNET_LATENTS], unet_rec)
+    ask("05_latent_size", [latent_size(ds, z) for ds in DATASETS for z in LATENT_SIZES], unet_rec)
+    ask("06_sampling", [sampling_mlp(ds) for ds in DATASETS])
+    ask("07_evaluation", [cfg for ds in DATASETS for cfg in report_models(ds).values()])
+    sharp = [sharp_decoder(ds, z, v) for ds in DATASETS for z, v in sharp_grid(ds, extended_sharp)]
+    ask("09_sharper_decoders", sharp, (("frames", SHARP_FRAME_EVERY[profile]),))
+    plan: dict[str, tuple[RunConfig, str, Record]] = {}
+    for notebook, config, record in asks:
+        if config.name not in plan:
+            plan[config.name] = (config, notebook, record)
+            continue
+        first, seen, had = plan[config.name]
+        merged = dict(had)
+        for key, value in record:
+            if merged.setdefault(key, value) != value:
+                raise ConfigError(f"{config.name}: {notebook} records {key}={value!r}, {seen} {merged[key]!r}")
+        plan[config.name] = (first, seen, tuple(sorted(merged.items())))
+    return plan
+
+
+def plan_covers(plan: dict[str, tuple[RunConfig, str, Record]], config: RunConfig, record: Record) -> bool:
+    """Whether a run the plan trains satisfies a request for `config` recording `record` (a subset of its own)."""
+    if config.name not in plan:
+        return False
+    planned = dict(plan[config.name][2])
+    return all(planned.get(k) == v for k, v in record)

@@ -10,6 +10,7 @@ folder, so it never touches committed assets. The callbacks live in `vaelib.call
 
 from __future__ import annotations
 
+import functools
 import inspect
 import io
 import json
@@ -27,6 +28,7 @@ import torch
 
 from vaelib import classifier as clf
 from vaelib import data as data_mod
+from vaelib import experiments as E
 from vaelib import plots
 from vaelib.callbacks import LatentFrames, LossCurve, ReconFrames, Snapshots, load_snapshots
 from vaelib.errors import ConfigError, IncompleteRunError
@@ -119,6 +121,30 @@ def for_profile(config: RunConfig, profile: str) -> RunConfig:
     )
 
 
+def recording(
+    snapshots: bool = False,
+    probe_n: int = 1000,
+    frames: int | None = None,
+    latent_frames: int | None = None,
+    loss_curve: bool = False,
+) -> E.Record:
+    """`Context.run`'s recording options as a plan entry records them (only those that differ from the defaults)."""
+    rec = {
+        "snapshots": snapshots or None,
+        "frames": frames,
+        "latent_frames": latent_frames,
+        "loss_curve": loss_curve or None,
+    }
+    if probe_n != 1000:
+        rec["probe_n"] = probe_n
+    return tuple(sorted((k, v) for k, v in rec.items() if v is not None))
+
+
+@functools.cache
+def _full_plan(profile: str) -> dict:
+    return E.report_plan(profile, extended_sharp=True)  # `make sharp-extended` asks for the whole grid
+
+
 def markdown_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
     """A GitHub/MkDocs Markdown table of `df` (no extra dependency)."""
 
@@ -158,6 +184,9 @@ class Context:
     # Progress bars and cache lines for a reader running the notebook; quiet under `python -m vaelib notebooks`
     # and `make notebooks-smoke`, which set $VAELIB_QUIET (the executed notebooks are the site's pages).
     quiet: bool = field(default_factory=lambda: os.environ.get("VAELIB_QUIET", "") not in ("", "0"))
+    # The report's notebooks ask only for runs in `experiments.report_plan` (what `train-all` trains beforehand);
+    # False for other uses of a Context (tests, a reader's own experiments).
+    planned: bool = True
 
     def __post_init__(self) -> None:
         if self.profile not in PROFILES:
@@ -198,6 +227,12 @@ class Context:
         `frames` the reconstructions of 8 test images every `frames` steps in RUN/frames.pt, `latent_frames` the
         latent means of `probe_n` test images (and reconstructions of 8) every so many steps in
         RUN/latent_frames.pt, `loss_curve` the loss on the whole test set after every epoch in RUN/test_curve.csv."""
+        record = recording(snapshots, probe_n, frames, latent_frames, loss_curve)
+        if self.planned and not E.plan_covers(_full_plan(self.profile), config, record):
+            raise ConfigError(
+                f"{self.notebook} asks for {config.name} recording {dict(record) or 'nothing'}, which the report's plan"
+                " lacks: add it to vaelib.experiments.report_plan (train-all trains the plan before the notebooks run)"
+            )
         cfg = self.config(config)
         callbacks: list[Callback] = []
         run_dir = run_dir_for(cfg, self.runs_root)

@@ -26,7 +26,7 @@ from vaelib.losses import Objective, ObjectiveConfig
 from vaelib.models import MLPConfig, _BaseConfig, build_model, config_from_dict, count_parameters
 from vaelib.sharp import SharpConfig, SharpObjective
 from vaelib.timing import timed
-from vaelib.train import Callback, OptimConfig, Trainer
+from vaelib.train import TRAIN_THREADS, Callback, OptimConfig, Trainer, torch_threads
 
 __all__ = [
     "DataConfig",
@@ -255,7 +255,8 @@ def _train_run(
     write_json(cfg_path, config.to_dict())
     start_epoch = trainer.epoch
     t0 = time.perf_counter()
-    history = trainer.fit()
+    with torch_threads(TRAIN_THREADS):  # the same bits whatever the core count (see TRAIN_THREADS)
+        history = trainer.fit()
     test_x = trainer.prepare(model_inputs(config, splits.test.images))
     val = trainer.evaluate(trainer.val_x) if trainer.val_x is not None else {}
     test = trainer.evaluate(test_x)

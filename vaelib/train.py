@@ -37,6 +37,23 @@ __all__ = [
     "load_checkpoint",
 ]
 
+# Every run trains with this many torch threads, whatever the machine's cores or the pool's jobs (`train-all`): oneDNN
+# picks other conv algorithms for a single thread (seed 000's network differs by 6e-5 after one short epoch), while
+# 2 and 8 threads train to the same bits, so a fixed count keeps a run's weights independent of where it trained.
+TRAIN_THREADS = 2
+
+
+@contextmanager
+def torch_threads(n: int):
+    """Run a block with `n` torch intra-op threads, then restore the caller's count."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 HISTORY_FIELDS = [
     "epoch", "train_loss", "train_recon", "train_kl", "val_loss", "val_recon", "val_kl", "val_elbo",
     "beta", "lr", "seconds",
