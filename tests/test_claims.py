@@ -16,11 +16,24 @@ SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 
 def test_claims_are_unique_and_every_check_tests_a_testable_claim():
     ids = [c.id for c in claims.CLAIMS]
-    assert len(ids) == len(set(ids)) == 106
+    assert len(ids) == len(set(ids)) == 112
     by_id = {c.id: c for c in claims.CLAIMS}
     assert set(claims.CHECKS) <= set(ids)
     assert not [i for i in claims.CHECKS if by_id[i].not_testable]  # a check on an untestable claim is a bug
     assert {c.seed for c in claims.CLAIMS} == {"000", "001", "002", "003", "004"}
+    # a compound claim's parts are excerpts of its words; a repeated finding names a row that exists
+    for c in claims.CLAIMS:
+        assert all(words in c.words for words, _ in c.parts), c.id
+    rows = {c.id for c in claims.CLAIMS} | {f"{c.id}{'abc'[k]}" for c in claims.CLAIMS for k in range(len(c.parts))}
+    assert {c.finding for c in claims.CLAIMS if c.finding} <= rows
+    assert {f for c in claims.CLAIMS for _, f in c.parts if f} <= rows
+
+
+def test_every_check_names_a_rubric_and_every_rubric_is_used():
+    used = {chk.rubric for chk in claims.CHECKS.values()}
+    assert used == set(claims.R.RUBRICS)
+    table = claims.rubric_table()
+    assert list(table["rubric"]) == list(claims.R.RUBRICS) and (table["claims"] != "").all()
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed texts (../shared/seeds) are not beside this checkout")
@@ -39,24 +52,45 @@ def test_ledger_verdicts_follow_the_tables(tmp_path):
     seed_loss = {"data set": "fashion-mnist", "loss": "mean MSE + 0.001 KL (seed 000's loss)", "first epoch": 0.08,
                  "last epoch": 0.0360, "MSE (last)": 0.030, "KL, nats (last)": 6.0}  # fmt: skip
     _write(tmp_path, "03_latent_2d", "seed_loss", [seed_loss])
-    _write(tmp_path, "03_latent_2d", "fashion_seed_repeats", [{"last epoch": v} for v in (0.0358, 0.0360, 0.0362)])
+    repeats = [{"first epoch": f, "last epoch": v, "MSE (last)": m, "KL, nats (last)": 5.0}
+               for f, v, m in ((0.080, 0.0354, 0.030), (0.081, 0.0356, 0.0302), (0.079, 0.0358, 0.0304))]  # fmt: skip
+    _write(tmp_path, "03_latent_2d", "fashion_seed_repeats", repeats)
     _write(tmp_path, "06_sampling", "pca_explained_variance",
            [{"data set": "mnist", "component": 2, "explained": 0.2, "cumulative": 0.62}])  # fmt: skip
     ledger = claims.ledger(tmp_path).set_index("id")
-    assert len(ledger) == 106 and set(ledger.verdict) <= set(claims.VERDICTS)
-    assert ledger.loc["000-01", "verdict"] == "confirmed"
-    assert ledger.loc["000-01", "our_value"] == "0.0360 ± 0.0002 (3 seeds)"
-    assert ledger.loc["000-07", "verdict"] == "contradicted"  # MSE 0.030 is outside 0.04-0.08
-    assert ledger.loc["000-13", "verdict"] == "confirmed"  # 0.006 / 0.036 = 17%
+    assert list(claims.ledger(tmp_path).columns) == claims.LEDGER_COLUMNS
+    assert set(ledger.verdict) <= set(claims.VERDICTS)
+    assert ledger.loc["000-01", "verdict"] == "confirmed" and "3 training seeds" in ledger.loc["000-01", "interval"]
+    assert ledger.loc["000-07", "verdict"] == "contradicted"  # MSE 0.030 is outside 0.04-0.08 ...
+    assert ledger.loc["000-07", "kind"] == "general statement"  # ... and a textbook value, outside the seed's counts
+    assert ledger.loc["000-13", "verdict"] == "confirmed"  # 0.005 / 0.0356 = 14%, inside 10-20% on every seed
     assert ledger.loc["004-04", "verdict"] == "contradicted" and ledger.loc["004-04", "our_value"] == "62%"
-    assert ledger.loc["000-03", "verdict"] == "not measured"  # its table is missing
-    assert "03_latent_2d/latent_stats.csv is missing" in ledger.loc["000-03", "our_value"]
-    assert ledger.loc["000-26", "verdict"] == "not testable"
+    assert ledger.loc["000-03", "verdict"] == "not measured"  # its measurements are missing
+    assert "claims/measures.csv is missing" in ledger.loc["000-03", "our_value"]
+    assert ledger.loc["000-04", "finding"] == "000-03"  # both dimensions: one finding
+    assert ledger.loc["000-26", "verdict"] == "not testable" and ledger.loc["000-09", "verdict"] == "not testable"
     assert (ledger[ledger.verdict == "not testable"].criterion != "").all()
+    assert ledger.loc["000-02a", "verdict"] == "not measured"  # a part's measurement comes from the claims notebook
+    # a compound claim: one row per part, each with its own verdict
+    _write(tmp_path, "claims", "measures", [{"seed": "000", "key": "000.loss_largest_rise", "value": 0.0}])
+    ledger = claims.ledger(tmp_path).set_index("id")
+    assert ledger.loc["000-02a", "verdict"] == "confirmed" and ledger.loc["000-02a", "claim"] == "Stable training"
+    assert ledger.loc["000-02b", "verdict"] == "confirmed" and ledger.loc["000-02b", "claim"].startswith(
+        "loss decreases"
+    )
+    # a repeated finding is counted once
+    counts = claims.counts(claims.ledger(tmp_path)).set_index(["counted", "seed"])
+    rows, findings = counts.loc[("rows", "all")], counts.loc[("findings", "all")]
+    assert rows.sum() > findings.sum() and list(counts.columns) == list(claims.VERDICTS)
 
     # 40% above the seed's 0.0356, with a spread far smaller than the gap
-    _write(tmp_path, "03_latent_2d", "fashion_seed_repeats", [{"last epoch": v} for v in (0.0498, 0.0500, 0.0502)])
+    repeats = [{**r, "last epoch": v} for r, v in zip(repeats, (0.0498, 0.0500, 0.0502), strict=True)]
+    _write(tmp_path, "03_latent_2d", "fashion_seed_repeats", repeats)
     assert claims.ledger(tmp_path).set_index("id").loc["000-01", "verdict"] == "contradicted"
+    # the same gap with a run-to-run spread that covers it: inconclusive at most, never contradicted
+    repeats = [{**r, "last epoch": v} for r, v in zip(repeats, (0.030, 0.045, 0.060), strict=True)]
+    _write(tmp_path, "03_latent_2d", "fashion_seed_repeats", repeats)
+    assert claims.ledger(tmp_path).set_index("id").loc["000-01", "verdict"] == "confirmed"
 
 
 def test_seed_001_sweeps_follow_their_table(tmp_path):
@@ -71,9 +105,10 @@ def test_seed_001_sweeps_follow_their_table(tmp_path):
         return claims.ledger(tmp_path).set_index("id").verdict
 
     verdicts = sweep(rises_high=3, fid=(10.0, 12.0, 15.0))
-    assert verdicts["001-12"] == "confirmed" and verdicts["001-13"] == "confirmed"
+    assert verdicts["001-12b"] == "confirmed" and verdicts["001-13"] == "confirmed"
+    assert verdicts["001-12a"] == "not measured"  # 'less smooth' is not measured
     verdicts = sweep(rises_high=2, fid=(10.0, 12.0, 11.0))  # FID not rising at each step; no lr oscillates
-    assert verdicts["001-12"] == "contradicted" and verdicts["001-13"] == "contradicted"
+    assert verdicts["001-12b"] == "contradicted" and verdicts["001-13"] == "contradicted"
 
 
 def test_settings_table_marks_what_the_seed_leaves_open():

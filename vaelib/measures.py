@@ -84,7 +84,20 @@ def _bundle(p: _Probe, key: str, samples_n: int = 1000) -> list[tuple[str, float
     probs = p.probs(samples)
     conf, cls = probs.max(1)
     share = torch.bincount(cls, minlength=probs.shape[1]).double() / len(cls)
+    real_conf = p.probs(p.x).max(1).values
+    effective = _effective_classes(cls, probs.shape[1])
+    g = torch.Generator().manual_seed(0)
+    boot = [
+        _effective_classes(cls[torch.randint(len(cls), (len(cls),), generator=g)], probs.shape[1]) for _ in range(200)
+    ]
+    out += [("sample_effective_classes_lo", float(np.quantile(boot, 0.025))),
+            ("sample_effective_classes_hi", float(np.quantile(boot, 0.975)))]  # fmt: skip
     out += [("sample_sharpness", p.sharpness(samples)),
+            *_sharpness_interval(p, p.recon, "recon_sharpness"), *_sharpness_interval(p, samples, "sample_sharpness"),
+            ("real_confident_90", float((real_conf > 0.9).double().mean())),
+            ("real_unsure_50", float((real_conf < 0.5).double().mean())),
+            ("n_test", float(len(p.x))), ("n_samples", float(len(samples))),
+            ("sample_effective_classes", effective),
             ("sample_confident_90", float((conf > 0.9).double().mean())),
             ("sample_confident_80", float((conf > 0.8).double().mean())),
             ("sample_unsure_50", float((conf < 0.5).double().mean())),
@@ -100,9 +113,48 @@ def _bundle(p: _Probe, key: str, samples_n: int = 1000) -> list[tuple[str, float
     out += [("z_abs_mean_max", max(abs(s["mean"]) for s in active)),
             ("z_std_min", min(s["std"] for s in active)),
             ("z_std_max", max(s["std"] for s in active))]  # fmt: skip
+    out.append(("knn_accuracy", float((p.knn_guess == p.y).double().mean())))
     recall = _knn_recall(p)
     out += [("knn_worst_class_recall", min(recall)), ("knn_classes_above_80", float(sum(r > 0.8 for r in recall)))]
     return [(f"{key}.{k}", v) for k, v in out]
+
+
+def _effective_classes(labels: torch.Tensor, classes: int) -> float:
+    """exp(entropy) of the label shares: 1 for one class, `classes` when all are equally common."""
+    share = torch.bincount(labels, minlength=classes).double() / len(labels)
+    share = share[share > 0]
+    return float(torch.exp(-(share * share.log()).sum()))
+
+
+def _sharpness_interval(p: _Probe, images: torch.Tensor, key: str, draws: int = 200) -> list[tuple[str, float]]:
+    """A 95% bootstrap interval of `sharpness(images)` over images (both sets resampled): KEY_lo, KEY_hi."""
+    g = torch.Generator().manual_seed(0)
+    ours, real = M.laplacian_variance(images).double(), M.laplacian_variance(p.x).double()
+    ratios = []
+    for _ in range(draws):
+        i = torch.randint(len(ours), (len(ours),), generator=g)
+        j = torch.randint(len(real), (len(real),), generator=g)
+        ratios.append(float(ours[i].mean() / real[j].mean()))
+    lo, hi = np.quantile(ratios, [0.025, 0.975])
+    return [(f"{key}_lo", float(lo)), (f"{key}_hi", float(hi))]
+
+
+def _novelty(ctx: report.Context, p: _Probe, key: str, n_samples: int = 1000) -> list[tuple[str, float]]:
+    """How new prior samples are: each sample's L2 distance to its nearest training image (all of them), against the
+    same distance for real test images, which are new by definition. KEY.sample_near_share: the share of samples
+    nearer a training image than the nearest 5% of test images are (about 0.05 when samples are as new as test
+    images; near 1 for a model that copies its training images)."""
+    train = ctx.inputs(p.run.config, ctx.splits(p.run).train.images).flatten(1)
+
+    def nearest(x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([torch.cdist(chunk.flatten(1), train).min(1).values for chunk in x.split(250)])
+
+    test_d = nearest(p.x[:n_samples])
+    sample_d = nearest(report.prior_samples(p.run, n_samples, seed=3))
+    cut = test_d.quantile(0.05)
+    return [(f"{key}.sample_near_share", float((sample_d < cut).double().mean())),
+            (f"{key}.sample_nearest_median", float(sample_d.median())),
+            (f"{key}.test_nearest_median", float(test_d.median()))]  # fmt: skip
 
 
 @torch.no_grad()
@@ -123,7 +175,7 @@ def _interpolation(p: _Probe, pairs: int = 50, steps: int = 10) -> list[tuple[st
     """Straight lines between the codes of test images of different classes: the largest step between decoded
     neighbours over the mean step (1: evenly paced), and the classifier's confidence in the images in between."""
     g = torch.Generator().manual_seed(0)
-    ratios, confidence = [], []
+    ratios, confidence, confident = [], [], []
     for _ in range(pairs):
         i, j = torch.randint(len(p.mu), (2,), generator=g).tolist()
         if p.y[i] == p.y[j]:
@@ -131,8 +183,11 @@ def _interpolation(p: _Probe, pairs: int = 50, steps: int = 10) -> list[tuple[st
         path = report.decode(p.run, report.interpolate(p.mu[i], p.mu[j], steps))  # [steps, 1, H, W]
         step = (path[1:] - path[:-1]).flatten(1).norm(dim=1)
         ratios.append(float(step.max() / step.mean().clamp_min(1e-8)))
-        confidence.append(float(p.probs(path[1:-1]).max(1).values.median()))
-    return [("interp_step_ratio", float(np.median(ratios))), ("interp_confidence", float(np.median(confidence)))]
+        conf = p.probs(path[1:-1]).max(1).values
+        confidence.append(float(conf.median()))
+        confident += (conf > 0.9).tolist()
+    return [("interp_step_ratio", float(np.median(ratios))), ("interp_confidence", float(np.median(confidence))),
+            ("interp_confident_90", float(np.mean(confident))), ("interp_images", float(len(confident)))]  # fmt: skip
 
 
 def _sample_diversity(run: Run, n: int = 64, draws: int = 20, scale: float = 1.0) -> tuple[float, float]:
@@ -172,6 +227,22 @@ def _seed000(ctx: report.Context, n: int) -> list[tuple[str, float]]:
     rho = [_density_confidence(q) for q in probes]
     unsure = [_centroid_paths(q) for q in probes]
     fans = [_fan(q) for q in probes]
+    for k, q in enumerate(probes):  # per training seed: the codes' extremes, the grid, the class centroids
+        for d in range(q.mu.shape[1]):
+            out += [(f"000.s{k}.mu_min_d{d}", float(q.mu[:, d].min())), (f"000.s{k}.mu_max_d{d}", float(q.mu[:, d].max())),
+                    (f"000.s{k}.mu_mean_d{d}", float(q.mu[:, d].mean()))]  # fmt: skip
+        cells_k = report.decode(q.run, report.quantile_grid(15)).flatten(1).view(15, 15, -1)
+        steps_k = torch.cat([(cells_k[:, 1:] - cells_k[:, :-1]).norm(dim=-1).flatten(),
+                             (cells_k[1:] - cells_k[:-1]).norm(dim=-1).flatten()])  # fmt: skip
+        out.append((f"000.s{k}.grid_step_max_over_mean", float(steps_k.max() / steps_k.mean().clamp_min(1e-8))))
+        out += _centroid_measures(q, f"000.s{k}")
+    for k, q in enumerate(probes):  # per training seed: the aggregate posterior, class regions and the fan
+        z = [st for st in M.latent_stats(_sampled_codes(q)) if st["std"] > 0.1] or M.latent_stats(_sampled_codes(q))
+        out += [(f"000.s{k}.z_abs_mean_max", max(abs(st["mean"]) for st in z)),
+                (f"000.s{k}.z_std_min", min(st["std"] for st in z)), (f"000.s{k}.z_std_max", max(st["std"] for st in z)),
+                (f"000.s{k}.knn_worst_class_recall", min(_knn_recall(q))),
+                (f"000.s{k}.fan_ratio", fans[k][0]), (f"000.s{k}.centroid_path_unsure", unsure[k])]  # fmt: skip
+    out += _novelty(ctx, p, "000")
     rho = [r for r in rho if not math.isnan(r)] or [math.nan]
     out += [("000.grid_density_confidence_rho", float(np.mean(rho))),
             ("000.grid_density_confidence_rho_sd", float(np.std(rho, ddof=1)) if len(rho) > 1 else math.nan),
@@ -207,6 +278,29 @@ def _centroid_paths(p: _Probe, steps: int = 21) -> float:
     return float(np.mean(unsure))
 
 
+def _centroid_measures(p: _Probe, key: str, steps: int = 21) -> list[tuple[str, float]]:
+    """At the class centroids of the codes and between them: whether each centroid decodes to an image recognised
+    as its class (top-1 above 0.9), how evenly the lines between centroids decode (largest over mean step, median
+    over the pairs), and how much of a plain pixel cross-fade between the two centroids' images the classifier is
+    unsure of (top-1 under 0.6): the reference a sharp transition in the latent should beat."""
+    cent = _centroids(p.mu, p.y)
+    labels = sorted(cent)
+    decoded = report.decode(p.run, torch.stack([cent[c] for c in labels]))
+    conf, cls = p.probs(decoded).max(1)
+    ratios, fade = [], []
+    t = torch.linspace(0, 1, steps).view(-1, 1, 1, 1)
+    for i, j in itertools.combinations(range(len(labels)), 2):
+        path = report.decode(p.run, report.interpolate(cent[labels[i]], cent[labels[j]], steps))
+        step = (path[1:] - path[:-1]).flatten(1).norm(dim=1)
+        ratios.append(float(step.max() / step.mean().clamp_min(1e-8)))
+        blend = (1 - t) * decoded[i] + t * decoded[j]
+        fade.append(float((p.probs(blend).max(1).values < 0.6).double().mean()))
+    recognised = (cls == torch.tensor(labels)) & (conf > 0.9)
+    return [(f"{key}.centroid_recognised", float(recognised.double().mean())), (f"{key}.centroids", float(len(labels))),
+            (f"{key}.centroid_path_step_ratio", float(np.median(ratios))),
+            (f"{key}.crossfade_unsure", float(np.mean(fade)))]  # fmt: skip
+
+
 def _fan(p: _Probe) -> tuple[float, int, int]:
     """The "fan" of a 2-D latent: each class's codes spread along the ray from the centre of all codes through the
     class centroid (radial) more than across it (tangential). The centre, not the origin: the codes of seed 000's
@@ -229,6 +323,8 @@ def _seed001(ctx: report.Context, n: int) -> list[tuple[str, float]]:
     last = h.val_loss.to_numpy()
     out.append(("001.val_loss_last5_change", float(abs(last[-1] / last[max(0, len(last) - 6)] - 1))))
     out.append(("001.val_loss_fell", float(last[-1] < last[0])))
+    fall = last[0] - last.min()
+    out.append(("001.val_loss_last5_over_fall", float(abs(last[-1] - last[max(0, len(last) - 6)]) / max(fall, 1e-12))))
     ssim = {c: M.image_quality(p.x[p.y == c], p.recon[p.y == c])["ssim"] for c in p.y.unique().tolist()}
     out.append(("001.ssim_distinct_minus_ambiguous", float(np.mean([ssim[c] for c in DISTINCT if c in ssim])
                                                            - np.mean([ssim[c] for c in AMBIGUOUS if c in ssim]))))  # fmt: skip
@@ -250,7 +346,7 @@ def _seed001(ctx: report.Context, n: int) -> list[tuple[str, float]]:
     out.append(("001.centroid_within_over_across", float(np.mean(within) / np.mean(across))))
     ae = _Probe(ctx, E.vae_vs_ae("fashion-mnist", deterministic=True), n)
     ae_conf = ae.probs(report.prior_samples(ae.run, 1000, seed=0)).max(1).values
-    out += [("001.ae_recon_sharpness", ae.sharpness(ae.recon)),
+    out += [("001.ae_recon_sharpness", ae.sharpness(ae.recon)), *_sharpness_interval(ae, ae.recon, "001.ae_recon_sharpness"),
             ("001.ae_sample_unsure_50", float((ae_conf < 0.5).double().mean()))]  # fmt: skip
     # Seed 003's claims on the AE (MNIST, its data set; seed 001's MLPs): the test - train gap of the per-image
     # MSE of the final AE and VAE on 10,000 images of each split, with its standard error
@@ -268,6 +364,13 @@ def _seed001(ctx: report.Context, n: int) -> list[tuple[str, float]]:
             torch.manual_seed(0)
             conf = q.probs(report.decode(q.run, fitted.sample((1000,)).float())).max(1).values
             out.append(("003.ae_fitted_confident_90", float((conf > 0.9).double().mean())))
+            # the floor of "cannot generate": images of uniform noise, through the same classifier
+            noise = torch.rand(1000, *q.x.shape[1:], generator=torch.Generator().manual_seed(0))
+            out.append(("003.noise_confident_90", float((q.probs(noise).max(1).values > 0.9).double().mean())))
+            vae = _Probe(ctx, E.vae_vs_ae("mnist"), 2000)
+            vconf = vae.probs(report.prior_samples(vae.run, 1000, seed=0)).max(1).values
+            out.append(("003.vae_sample_confident_90", float((vconf > 0.9).double().mean())))
+            out.append(("003.real_confident_90", float((q.probs(q.x).max(1).values > 0.9).double().mean())))
     return out
 
 
@@ -278,7 +381,8 @@ def _seed002(ctx: report.Context, n: int) -> list[tuple[str, float]]:
         mean, sd = _sample_diversity(p.run, scale=sigma)
         conf = p.probs(report.prior_samples(p.run, 500, seed=1, scale=sigma)).max(1).values
         out += [(f"002.sigma{sigma:g}_diversity", mean), (f"002.sigma{sigma:g}_diversity_sd", sd),
-                (f"002.sigma{sigma:g}_confident_80", float((conf > 0.8).double().mean()))]  # fmt: skip
+                (f"002.sigma{sigma:g}_confident_80", float((conf > 0.8).double().mean())),
+                (f"002.sigma{sigma:g}_confident_90", float((conf > 0.9).double().mean()))]  # fmt: skip
     # a fresh N(0, I) draw, other seeds than the sigma = 1 draws: the seed's "standard case"
     base = [M.mean_pairwise_l2(report.prior_samples(p.run, 64, seed=100 + s)) for s in range(20)]
     out.append(("002.baseline_diversity", float(np.mean(base))))
@@ -323,6 +427,11 @@ def _seed004(ctx: report.Context, n: int) -> list[tuple[str, float]]:
     out += [("004.similar_pairs_median_rank", float(np.median(ranks)) if ranks else math.nan),
             ("004.pairs", float(len(pairs))),
             ("004.pca2_silhouette", report.silhouette(report.pca(p.mu, 2)[0], p.y))]  # fmt: skip
+    train_mu = report.encode(p.run, p.train_x)
+    pca2, train2 = report.pca(p.mu, 2, fit=train_mu)[0], report.pca(train_mu, 2, fit=train_mu)[0]  # one projection
+    knn = KNeighborsClassifier(10).fit(train2.numpy(), p.train_y.numpy())
+    out.append(("004.pca2_knn_accuracy", float((torch.from_numpy(knn.predict(pca2.numpy())) == p.y).double().mean())))
+    out += _novelty(ctx, p, "004")
     return out
 
 
