@@ -195,7 +195,7 @@ class ConvSampler:
         faults_before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         self.seconds.append(epoch_seconds(self.trainer, 1)[0] * self.epoch_scale)
         faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_before
-        self.faults.append(faults / self.trainer.steps_per_epoch)
+        self.faults.append(faults / getattr(self.trainer, "steps_per_epoch", 1))
         roof_after = matmul_flops_per_second(reps=self.ROOF_REPS)
         self.bounds.append(self.flops_per_epoch / ((roof_before + roof_after) / 2))
         return roof_after

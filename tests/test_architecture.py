@@ -27,7 +27,7 @@ LAYERS = [
     {"models", "losses"},
     {"train", "classifier", "sharp", "metrics", "callbacks"},
     {"runs", "latent"},
-    {"evaluate", "experiments", "claims", "findings"},
+    {"evaluate", "experiments", "claims", "findings", "rubrics"},
     {"report", "explorer"},
     {"measures", "notebooks", "pool"},
     {"cli_train", "cli", "__main__", "__init__"},

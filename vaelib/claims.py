@@ -947,8 +947,9 @@ CLAIMS: list[Claim] = [
         "**Skip connections** to retain fine-grained details.",
         seed_value="",
         setting="U-Net-style decoder with encoder skips",
-        metric="recon quality with true z vs with z replaced by a prior sample while keeping skips",
-        criterion="if recon barely changes, skips bypass the latent (a VAE flaw), and prior samples cannot be decoded without skips",
+        metric="train the U-Net with encoder-to-decoder skips; reconstruction quality with the true z against z replaced "
+        "by a prior sample (skips kept), and what decoding a prior sample then needs in place of the skipped activations",
+        criterion="a hypothesis to test: if the reconstructions barely change with z replaced, the skips bypass the latent",
     ),
     Claim(
         "003-12",

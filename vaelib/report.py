@@ -16,6 +16,7 @@ import io
 import json
 import math
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -73,6 +74,7 @@ __all__ = [
     "history_frame",
     "silhouette",
     "pca",
+    "for_notebook",
 ]
 
 PROFILES = ("smoke", "full")
@@ -138,6 +140,12 @@ def recording(
     if probe_n != 1000:
         rec["probe_n"] = probe_n
     return tuple(sorted((k, v) for k, v in rec.items() if v is not None))
+
+
+def for_notebook(text: str) -> str:
+    """A reading written for the site's pages (links such as `claims.md#000-17`, relative to a page at the site's
+    root), with its links rewritten for the rendered notebook, which sits two folders down (notebooks/NN_name/)."""
+    return re.sub(r"\]\(([a-z0-9-]+)\.md(#[^)]*)?\)", lambda m: f"](../../{m[1]}/{m[2] or ''})", text)
 
 
 @functools.cache
