@@ -14,7 +14,7 @@ FASHION_DEB_DIR := /usr/share/datasets/fashion-mnist
 # OpenMP threads spin briefly before sleeping: fewer wake-up stalls in small training steps (see vaelib/__init__.py).
 export GOMP_SPINCOUNT ?= 10000000
 
-.PHONY: help setup data verify-data test lint pytest bench bench-layers evaluate report notebooks notebooks-smoke train-all lab clean distclean
+.PHONY: help setup data verify-data test lint pytest bench bench-layers evaluate report notebooks notebooks-smoke train-all bench-pool lab clean distclean
 .PHONY: node-modules mathjax ort vendor site serve browser site-check sharp-extended
 
 # Report site: npm packages (MathJax for offline math, playwright-core for the browser check), vendored MathJax,
@@ -171,6 +171,9 @@ sharp-extended: data ## notebook 09 with every variant at latents 2, 4 and 16 on
 
 bench: data ## training-speed benchmark on real MNIST
 	$(PY) benchmarks/bench_train.py
+
+bench-pool: data ## the pool (train-all) against serial training on the same runs, and whether their weights agree
+	$(PY) benchmarks/bench_pool.py --root $(ROOT)
 
 bench-layers: setup ## per-layer timings of vaelib.layers against their torch.nn parents
 	$(PY) benchmarks/bench_layers.py
