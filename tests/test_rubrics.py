@@ -125,3 +125,18 @@ def test_unknown_outcomes_are_refused_and_every_rubric_states_its_reason():
 
 def test_recognisable_without_a_reference_is_not_measured():
     assert R.recognisable(R.share(0.3, 100), R.share(0.0, 100), 0.5).outcome == "not measured"
+
+
+def test_a_small_offset_that_still_tells_the_conditions_apart_is_inconclusive():
+    # ours 209.33 (3 seeds, tight) against the seed's 209.47 at beta 0.1; its beta 0.5 and 1 give 209.79 and 210.55
+    ours = R.seeds([209.32, 209.33, 209.34])
+    assert R.matches_number(ours, 209.47, 2).outcome == "contradicted"
+    v = R.matches_number(ours, 209.47, 2, others=[209.79, 210.55])
+    assert v.outcome == "inconclusive" and v.lean == "leans contradicted"
+    assert R.matches_number(ours, 209.47, 2, others=[209.40]).outcome == "contradicted"  # nearer another condition
+
+
+def test_a_borrowed_spread_does_not_settle_a_near_miss():
+    one = R.seeds([247.19], rel_floor=0.001)  # half-width about 0.48
+    assert R.matches_number(one, 247.77, 2).outcome == "inconclusive"
+    assert R.matches_number(R.seeds([0.25], rel_floor=0.05), 1.55, 2).outcome == "contradicted"  # a factor of six

@@ -1307,7 +1307,8 @@ def final_loss_matches_seed_000(a):
        "0.0799 inside our prediction interval (3 training seeds)", SAME_000, "03_latent_2d")  # fmt: skip
 def first_epoch_and_stability_seed_000(a):
     rise = R.threshold(_point(_m(a, "000.loss_largest_rise")), STABLE_RISE, "below", fmt="{:.2%}")
-    return [rise, R.matches_number(R.seeds(list(_repeats(a)["first epoch"])), SEED_000["first_loss"], 4)]
+    first = R.seeds(list(_repeats(a)["first epoch"]))
+    return [rise, R.matches_number(first, SEED_000["first_loss"], 4)]
 
 
 def latent_extremes_seed_000(a: Assets) -> R.Verdict:
@@ -1697,8 +1698,11 @@ for _epoch, _cid in ((5, "002-01"), (25, "002-02")):
         r = _main_loss(a, epoch)
         tr, te = SEED_002["losses"][epoch]
         spread = _family_spread(a)
-        return R.all_of(R.matches_number(R.seeds([float(r["train loss"])], spread), tr, 2, fmt="{:.2f}"),
-                        R.matches_number(R.seeds([float(r["test loss"])], spread), te, 2, fmt="{:.2f}"))  # fmt: skip
+        other = [v for e, v in SEED_002["losses"].items() if e != epoch]  # the seed's numbers at its other epoch
+        return R.all_of(
+            R.matches_number(R.seeds([float(r["train loss"])], spread), tr, 2, "{:.2f}", [o[0] for o in other]),
+            R.matches_number(R.seeds([float(r["test loss"])], spread), te, 2, "{:.2f}", [o[1] for o in other]),
+        )
 
     check(_cid, "number", f"the seed's epoch-{_epoch} train and test losses inside our prediction intervals (one "
           "training seed; the relative spread of the beta study's 3 training seeds)", SAME_002, "04_beta")(_loss_check)  # fmt: skip
@@ -1748,8 +1752,9 @@ for _beta, _cid in ((0.1, "002-06"), (0.5, "002-07"), (1.0, "002-08")):
             half = 4.30 * sd * math.sqrt(1 + 1 / n)
             return R.Interval(float(mean), float(mean - half), float(mean + half), f"{n} training seeds")
 
-        return [R.matches_number(pi(r["train recon mean"], r["train recon std"]), rec, 2, fmt="{:.2f}"),
-                R.matches_number(pi(r["train KL mean"], r["train KL std"]), kl, 2, fmt="{:.2f}")]  # fmt: skip
+        other = [v for b, v in SEED_002["beta_table"].items() if b != beta]  # the seed's numbers at its other betas
+        return [R.matches_number(pi(r["train recon mean"], r["train recon std"]), rec, 2, "{:.2f}", [o[0] for o in other]),
+                R.matches_number(pi(r["train KL mean"], r["train KL std"]), kl, 2, "{:.2f}", [o[1] for o in other])]  # fmt: skip
 
     check(_cid, "number", f"a: the seed's final recon at beta = {_beta:g}, b: its final KL, each inside our prediction "
           "interval (3 training seeds)", SAME_002_BETA, "04_beta")(_beta_check)  # fmt: skip
