@@ -103,9 +103,24 @@ def on_serve(server, config: MkDocsConfig, builder):
     return server
 
 
+# A Markdown image alone in its paragraph, with a title (`![alt](src "caption")`): it becomes a figure whose caption
+# is the title. Every caption of a page, these and the hand-written <figcaption>s of image tables, is then numbered.
+_TITLED_IMAGE = re.compile(r'<p>\s*(<img\b[^>]*\btitle="([^"]*)"[^>]*>)\s*</p>')
+_FIGCAPTION = re.compile(r"<figcaption>")
+
+
+def number_figures(html: str) -> str:
+    """Titled images as <figure>s with their title as caption, and every caption numbered "Figure N." in order."""
+    html = _TITLED_IMAGE.sub(
+        lambda m: f'<figure class="report-figure">{m[1]}<figcaption>{m[2]}</figcaption></figure>', html
+    )
+    counter = iter(range(1, 10_000))
+    return _FIGCAPTION.sub(lambda _: f"<figcaption><strong>Figure {next(counter)}.</strong> ", html)
+
+
 def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
     if not page.file.src_uri.endswith(".ipynb"):
-        return html
+        return number_figures(html)
     for block in _NOTEBOOK_CDN_BLOCKS:
         html = block.sub("", html)
     leftover = _CDN_HOSTS.search(html)
