@@ -6,8 +6,7 @@
 // Every page of the built site (every index.html under site/, 404.html left out) is opened in headless
 // Chromium (Debian's /usr/bin/chromium, driven by playwright-core) and checked:
 //   - every <img> has loaded (complete and naturalWidth > 0), and no request got an HTTP error;
-//   - on the report's own pages (not the rendered notebooks) every image sits in a captioned figure, and no run
-//     directory name appears in the text;
+//   - on the report's own pages (not the rendered notebooks) every image sits in a captioned figure;
 //   - every page with math has it typeset by MathJax: <mjx-container> present and drawn (each glyph has its
 //     CSS, no zero-width formula, no font failed to load), no MathJax error, and no raw
 //     \( \) \[ \] $$ (or $...$ in notebook Markdown cells) left in the text of .arithmatex elements,
@@ -174,17 +173,14 @@ function inspect() {
     src: img.currentSrc || img.src,
     ok: img.complete && img.naturalWidth > 0,
   }));
-  // Reader-facing pages: every content image inside a captioned <figure> (tools/mkdocs_hooks.py numbers them), and
-  // no run directory name (dataset-model-zN-bB-<10-hex digest>) in the text.
+  // Reader-facing pages: every content image inside a captioned <figure> (tools/mkdocs_hooks.py numbers them).
   const uncaptioned = [...article.querySelectorAll("img")]
     .filter((img) => !(img.closest("figure") && img.closest("figure").querySelector("figcaption")))
     .map((img) => img.getAttribute("src"));
-  const runName = /\b[a-z0-9_]+-(?:mlp|conv|conv_bn|unet|resnet)-z\d+-b[\w.]+-[0-9a-f]{10}\b/.exec(articleText);
   return {
     url: location.href,
     title: document.title,
     uncaptioned,
-    runName: runName ? runName[0] : null,
     containers,
     mathErrors: document.querySelectorAll("mjx-merror").length,
     invisibleGlyphs,
@@ -278,7 +274,6 @@ async function main() {
       problems.push(...mathProblems(info));
       if (!rel.startsWith("notebooks/")) {
         for (const src of info.uncaptioned) problems.push(`image without a numbered caption: ${src}`);
-        if (info.runName) problems.push(`run name in the page text: ${info.runName}`);
       }
       if (info.hasMath && rel !== "") mathPages.push(rel);
       await page.screenshot({ path: path.join(args.out, `${pageName(rel)}.png`), fullPage: true });
