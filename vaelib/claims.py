@@ -1269,6 +1269,12 @@ def _sharpness(a: Assets, key: str) -> R.Interval:
     return R.Interval(_m(a, key), _m(a, f"{key}_lo"), _m(a, f"{key}_hi"), "bootstrap over images; one training seed")
 
 
+def _effective_classes(a: Assets, seed: str) -> R.Interval:
+    """The effective number of classes of a seed's 1,000 prior samples, with its bootstrap interval."""
+    key = f"{seed}.sample_effective_classes"
+    return R.Interval(_m(a, key), _m(a, f"{key}_lo"), _m(a, f"{key}_hi"), "bootstrap over 1,000 samples")
+
+
 def _point(value: float, source: str = "one training seed; no spread measured") -> R.Interval:
     return R.Interval(value, value, value, source)
 
@@ -1439,8 +1445,7 @@ def realistic_interpolants_seed_000(a):
 @check("000-20", "diverse", "a: at least 5 effective classes among 1,000 prior samples; b: realistic: their share "
        "recognised at top-1 above 0.9 at least 0.9 of the real test images'", SAME_000, "claims")  # fmt: skip
 def diverse_realistic_samples_seed_000(a):
-    eff = R.Interval(_m(a, "000.sample_effective_classes"), _m(a, "000.sample_effective_classes_lo"),
-                     _m(a, "000.sample_effective_classes_hi"), "bootstrap over 1,000 samples")  # fmt: skip
+    eff = _effective_classes(a, "000")
     return [R.threshold(eff, DIVERSE, "above", fmt="{:.1f}"),
             R.recognisable(_share(a, "000.sample_confident_90", "000.n_samples"), _real(a, "000"), TIER_B)]  # fmt: skip
 
@@ -1629,7 +1634,7 @@ def low_latent_limits_reconstruction(a):
 def _sharper(a: Assets, key_a: str, key_b: str) -> R.Verdict:
     """Sharpness of `key_a` above `key_b`, the difference's interval from the two bootstrap intervals."""
     x, y = _sharpness(a, key_a), _sharpness(a, key_b)
-    d = R.difference(x.estimate, (x.hi - x.lo) / 3.92, y.estimate, (y.hi - y.lo) / 3.92, "bootstrap over images")
+    d = R.difference_of(x, y, "bootstrap over images")
     v = R.threshold(d, 0.0, "above", fmt="{:+.3f}")
     return R.Verdict(v.outcome, f"{x.estimate:.2f} vs {y.estimate:.2f}", v.interval, v.lean, v.sensitivity)
 
@@ -1760,43 +1765,42 @@ for _beta, _cid in ((0.1, "002-06"), (0.5, "002-07"), (1.0, "002-08")):
           "interval (3 training seeds)", SAME_002_BETA, "04_beta")(_beta_check)  # fmt: skip
 
 
-def _ordered(a: Assets, mean_col: str, sd_col: str, rising: bool, fmt: str = "{:.3g}", n: int = 3) -> R.Verdict:
-    """Each step of seed 002's beta (0.1, 0.5, 1) moves the mean over 3 training seeds in the stated direction: the
-    difference of two means with a 95% interval from their standard deviations."""
-    t = _beta_noise(a)
+def _stepwise(
+    means: dict[float, tuple[float, float]], rising: bool, fmt: str, source: str, step_fmt: str | None = None
+) -> R.Verdict:
+    """Each step of seed 002's beta (0.1, 0.5, 1) moves the quantity in the stated direction: per step the difference
+    of two means (mean, standard error) with its 95% interval."""
     betas = list(SEED_002["beta_table"])
     steps = []
     for lo, hi in itertools.pairwise(betas):
-        d = R.difference(t.loc[hi, mean_col], t.loc[hi, sd_col] / math.sqrt(n), t.loc[lo, mean_col],
-                         t.loc[lo, sd_col] / math.sqrt(n), f"{n} training seeds")  # fmt: skip
-        steps.append(R.threshold(d, 0.0, "above" if rising else "below", fmt=fmt))
-    return R.all_of(*steps, value=" → ".join(fmt.format(t.loc[b, mean_col]) for b in betas))
+        d = R.difference(*means[hi], *means[lo], source)
+        steps.append(R.threshold(d, 0.0, "above" if rising else "below", fmt=step_fmt or fmt))
+    return R.all_of(*steps, value=" → ".join(fmt.format(means[b][0]) for b in betas))
+
+
+def _ordered(a: Assets, mean_col: str, sd_col: str, rising: bool, fmt: str = "{:.3g}", n: int = 3) -> R.Verdict:
+    """`_stepwise` on the beta study's table: means and standard deviations over its 3 training seeds."""
+    t = _beta_noise(a)
+    means = {b: (t.loc[b, mean_col], t.loc[b, sd_col] / math.sqrt(n)) for b in SEED_002["beta_table"]}
+    return _stepwise(means, rising, fmt, f"{n} training seeds")
+
+
+def _beta_measure(a: Assets, key: str, draws: int) -> dict[float, tuple[float, float]]:
+    """A seed-002 measurement at each beta (002.beta{b}_KEY) with its standard error over `draws` values."""
+    return {b: (_m(a, f"002.beta{b:g}_{key}"), _m(a, f"002.beta{b:g}_{key}_sd") / math.sqrt(draws))
+            for b in SEED_002["beta_table"]}  # fmt: skip
 
 
 @check("002-09", "sharpness", "reconstructions get blurrier with each step of beta (0.1, 0.5, 1): each step's change in "
        "sharpness, with its interval over 3 training seeds, below 0", SAME_002_BETA, "claims")  # fmt: skip
 def sharpness_falls_with_beta_seed_002(a):
-    betas = list(SEED_002["beta_table"])
-    steps = []
-    for lo, hi in itertools.pairwise(betas):
-        d = R.difference(_m(a, f"002.beta{hi:g}_recon_sharpness"), _m(a, f"002.beta{hi:g}_recon_sharpness_sd") / math.sqrt(3),
-                         _m(a, f"002.beta{lo:g}_recon_sharpness"), _m(a, f"002.beta{lo:g}_recon_sharpness_sd") / math.sqrt(3),
-                         "3 training seeds")  # fmt: skip
-        steps.append(R.threshold(d, 0.0, "below", fmt="{:+.3f}"))
-    return R.all_of(*steps, value=" → ".join(f"{_m(a, f'002.beta{b:g}_recon_sharpness'):.3f}" for b in betas))
+    return _stepwise(_beta_measure(a, "recon_sharpness", 3), False, "{:.3f}", "3 training seeds", "{:+.3f}")
 
 
 @check("002-10", "diverse", "the diversity of 64 prior samples rises with each step of beta (20 draws of one training "
        "seed: the evaluation's noise only)", SAME_002_BETA, "claims")  # fmt: skip
 def diversity_rises_with_beta_seed_002(a):
-    betas = list(SEED_002["beta_table"])
-    steps = []
-    for lo, hi in itertools.pairwise(betas):
-        d = R.difference(_m(a, f"002.beta{hi:g}_diversity"), _m(a, f"002.beta{hi:g}_diversity_sd") / math.sqrt(20),
-                         _m(a, f"002.beta{lo:g}_diversity"), _m(a, f"002.beta{lo:g}_diversity_sd") / math.sqrt(20),
-                         "20 draws, one training seed")  # fmt: skip
-        steps.append(R.threshold(d, 0.0, "above", fmt="{:+.2f}"))
-    return R.all_of(*steps, value=" → ".join(f"{_m(a, f'002.beta{b:g}_diversity'):.2f}" for b in betas))
+    return _stepwise(_beta_measure(a, "diversity", 20), True, "{:.2f}", "20 draws, one training seed", "{:+.2f}")
 
 
 @check("002-11", "clusters", "cluster separation improves from beta = 0.1 to 1: the silhouette of the test codes "
@@ -1851,8 +1855,7 @@ def reconstructions_keep_class_lose_detail_seed_002(a):
        "real test images' share above 0.5; b: spanning multiple categories: at least 5 effective classes", SAME_002,
        "claims")  # fmt: skip
 def plausible_varied_samples_seed_002(a):
-    eff = R.Interval(_m(a, "002.sample_effective_classes"), _m(a, "002.sample_effective_classes_lo"),
-                     _m(a, "002.sample_effective_classes_hi"), "bootstrap over 1,000 samples")  # fmt: skip
+    eff = _effective_classes(a, "002")
     return [R.recognisable(_share(a, "002.sample_confident_90", "002.n_samples"), _real(a, "002"), TIER_A),
             R.threshold(eff, DIVERSE, "above", fmt="{:.1f}")]  # fmt: skip
 
@@ -1919,7 +1922,7 @@ def sigma_half_compromise_seed_002(a):
        "recognised (top-1 above 0.9) than at sigma = 0.5", SAME_002, "claims")  # fmt: skip
 def sigma_one_noisy_seed_002(a):
     x, y = _sigma_recognised(a, "1"), _sigma_recognised(a, "0.5")
-    d = R.difference(x.estimate, (x.hi - x.lo) / 3.92, y.estimate, (y.hi - y.lo) / 3.92, "500 samples each (Wilson)")
+    d = R.difference_of(x, y, "500 samples each (Wilson)")
     return [_more_diverse(a, "1", "0.5"), R.threshold(d, 0.0, "below", fmt="{:+.1%}")]
 
 
@@ -1947,7 +1950,7 @@ def low_beta_prioritises_reconstruction(a):
 def sigma_trades_diversity_for_realism_seed_002(a):
     more = R.all_of(_more_diverse(a, "0.5", "0.1"), _more_diverse(a, "1", "0.5"))
     x, y = _sigma_recognised(a, "1"), _sigma_recognised(a, "0.1")
-    d = R.difference(x.estimate, (x.hi - x.lo) / 3.92, y.estimate, (y.hi - y.lo) / 3.92, "500 samples each (Wilson)")
+    d = R.difference_of(x, y, "500 samples each (Wilson)")
     less_real = R.threshold(d, 0.0, "below", fmt="{:+.1%}")
     return [more, R.Verdict(less_real.outcome, f"recognised {y.estimate:.1%} (sigma 0.1) vs {x.estimate:.1%} (sigma 1)",
                             less_real.interval, less_real.lean, less_real.sensitivity)]  # fmt: skip
@@ -1961,8 +1964,7 @@ def recognisable_shapes_seed_002(a):
 
 @check("002-33", "diverse", "at least 5 effective classes among 1,000 prior samples", SAME_002, "claims")
 def variety_across_categories_seed_002(a):
-    eff = R.Interval(_m(a, "002.sample_effective_classes"), _m(a, "002.sample_effective_classes_lo"),
-                     _m(a, "002.sample_effective_classes_hi"), "bootstrap over 1,000 samples")  # fmt: skip
+    eff = _effective_classes(a, "002")
     return R.threshold(eff, DIVERSE, "above", fmt="{:.1f}")
 
 
@@ -1998,7 +2000,7 @@ def ae_overfits_more(a):
        "more of 1,000 images recognised (top-1 above 0.9) than of uniform noise", SAME_001_AS_003, "claims")  # fmt: skip
 def ae_cannot_generate(a):
     ae, noise = R.share(_m(a, "003.ae_fitted_confident_90"), 1000), R.share(_m(a, "003.noise_confident_90"), 1000)
-    d = R.difference(ae.estimate, (ae.hi - ae.lo) / 3.92, noise.estimate, (noise.hi - noise.lo) / 3.92, "1,000 each")
+    d = R.difference_of(ae, noise, "1,000 each")
     v = R.threshold(d, 0.0, "below", fmt="{:+.1%}")
     return R.Verdict(v.outcome, f"recognised {ae.estimate:.1%} (AE, fitted Gaussian) vs {noise.estimate:.1%} (noise)",
                      v.interval, v.lean, v.sensitivity)  # fmt: skip
@@ -2104,8 +2106,7 @@ def samples_recognisable_seed_004(a):
 
 @check("004-11", "diverse", "at least 5 effective classes among 1,000 prior samples", SAME_004, "claims")
 def diverse_samples_seed_004(a):
-    eff = R.Interval(_m(a, "004.sample_effective_classes"), _m(a, "004.sample_effective_classes_lo"),
-                     _m(a, "004.sample_effective_classes_hi"), "bootstrap over 1,000 samples")  # fmt: skip
+    eff = _effective_classes(a, "004")
     return R.threshold(eff, DIVERSE, "above", fmt="{:.1f}")
 
 

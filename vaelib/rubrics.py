@@ -34,6 +34,7 @@ __all__ = [
     "close_to_standard_normal",
     "collapsed",
     "difference",
+    "difference_of",
     "all_of",
     "majority_of",
 ]
@@ -320,6 +321,11 @@ def difference(a: float, a_se: float, b: float, b_se: float, source: str, fmt: s
     """a - b with a 95% interval from the two standard errors."""
     se = math.sqrt(a_se**2 + b_se**2)
     return Interval(a - b, a - b - Z95 * se, a - b + Z95 * se, source)
+
+
+def difference_of(x: Interval, y: Interval, source: str) -> Interval:
+    """x - y for two 95% intervals, each read as estimate ± 1.96 standard errors."""
+    return difference(x.estimate, (x.hi - x.lo) / (2 * Z95), y.estimate, (y.hi - y.lo) / (2 * Z95), source)
 
 
 def all_of(*verdicts: Verdict, value: str = "") -> Verdict:
