@@ -15,7 +15,7 @@ FASHION_DEB_DIR := /usr/share/datasets/fashion-mnist
 export GOMP_SPINCOUNT ?= 10000000
 
 .PHONY: help setup data verify-data test lint pytest bench bench-layers evaluate report notebooks notebooks-smoke train-all bench-pool lab clean distclean
-.PHONY: node-modules mathjax ort vendor site serve browser site-check sharp-extended
+.PHONY: node-modules mathjax ort tablesort vendor site serve browser site-check sharp-extended
 
 # Report site: npm packages (MathJax for offline math, playwright-core for the browser check), vendored MathJax,
 # headless Chromium from Debian. The site is built from committed assets/ and notebooks/ only: it never trains.
@@ -130,7 +130,19 @@ $(ORT_JS): $(NODE_STAMP)
 
 ort: $(ORT_JS) ## copy onnxruntime-web (WebAssembly) from node_modules into docs/javascripts/vendor (git-ignored)
 
-vendor: mathjax ort ## everything the site serves from npm packages
+# tablesort for the claims page's sortable ledger tables (its number sorter too).
+TABLESORT_DIR := docs/javascripts/vendor/tablesort
+TABLESORT_JS  := $(TABLESORT_DIR)/tablesort.min.js
+$(TABLESORT_JS): $(NODE_STAMP)
+	rm -rf $(TABLESORT_DIR)
+	mkdir -p $(TABLESORT_DIR)
+	cp node_modules/tablesort/dist/tablesort.min.js node_modules/tablesort/dist/sorts/tablesort.number.min.js \
+	  node_modules/tablesort/LICENCE $(TABLESORT_DIR)/
+	@touch $@
+
+tablesort: $(TABLESORT_JS) ## copy tablesort from node_modules into docs/javascripts/vendor (git-ignored)
+
+vendor: mathjax ort tablesort ## everything the site serves from npm packages
 
 site: setup vendor ## build the report site into site/ (mkdocs --strict) from committed assets/ and notebooks/; never trains
 	$(MKDOCS) build --strict

@@ -15,6 +15,7 @@ import torch
 from helpers import tiny_config
 
 from vaelib import report
+from vaelib.errors import ConfigError
 from vaelib.models import MLPConfig
 from vaelib.runs import DataConfig, RunConfig
 from vaelib.train import OptimConfig
@@ -251,3 +252,16 @@ def test_cached_evaluations_are_keyed_on_the_evaluation_code(smoke_ctx, monkeypa
     monkeypatch.setattr(report, "CODE_DIGEST", "edited0000")  # as after an edit of evaluate / metrics / latent
     ctx.evaluate(run)
     assert len(list(run.path.glob("eval-*.json"))) == 2  # recomputed, never a stale hit
+
+
+def test_page_table_shows_the_page_columns_and_folds_the_full_table():
+    df = pd.DataFrame({"model": ["a", "b"], "ELBO": [1.0, 2.0], "FID": [3.0, 4.0], "recall": [0.5, 0.6]})
+    md = report.page_table_markdown(df, "assets/nb/t.csv", page=["model", "FID"])
+    narrow, fold = md.split("??? note")
+    assert narrow.splitlines()[0] == "| model | FID |"
+    assert "all 4 columns" in fold and "    | model | ELBO | FID | recall |" in fold
+    assert md.rstrip().endswith('<a href="assets/nb/t.csv" download>Download this table as CSV</a></p>')
+    whole = report.page_table_markdown(df, "assets/nb/t.csv")
+    assert "??? note" not in whole and whole.startswith("| model | ELBO | FID | recall |")
+    with pytest.raises(ConfigError, match="not in the table"):
+        report.page_table_markdown(df, "x.csv", page=["model", "KL"])

@@ -6,7 +6,10 @@
 // Every page of the built site (every index.html under site/, 404.html left out) is opened in headless
 // Chromium (Debian's /usr/bin/chromium, driven by playwright-core) and checked:
 //   - every <img> has loaded (complete and naturalWidth > 0), and no request got an HTTP error;
-//   - on the report's own pages (not the rendered notebooks) every image sits in a captioned figure;
+//   - on the report's own pages (not the rendered notebooks): every image sits in a captioned figure; no visible
+//     table is wider than the content column (at the check's 1280 x 900 window); no run folder name
+//     (mnist-conv-z2-...-f4273ae7f4) in the text; every experiment page has its "Key findings" block;
+//   - no page scrolls sideways;
 //   - every page with math has it typeset by MathJax: <mjx-container> present and drawn (each glyph has its
 //     CSS, no zero-width formula, no font failed to load), no MathJax error, and no raw
 //     \( \) \[ \] $$ (or $...$ in notebook Markdown cells) left in the text of .arithmatex elements,
@@ -63,6 +66,10 @@ function listPages(siteDir) {
   // "" is the overview (site/index.html); "beta" is site/beta/index.html, served at beta/.
   return pages.sort((a, b) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b)));
 }
+// Pages that open with "What you will learn" and a generated "Key findings" block.
+const EXPERIMENT_PAGES = [
+  "data", "vae-vs-ae", "latent-2d", "beta", "latent-size", "sampling", "evaluation", "ood", "sharper-decoders", "claims",
+];
 const pageUrl = (rel) => new URL(rel ? `${rel}/` : "", BASE).href;
 const pageName = (rel) => (rel ? rel.replaceAll("/", "__") : "index");
 
@@ -177,10 +184,29 @@ function inspect() {
   const uncaptioned = [...article.querySelectorAll("img")]
     .filter((img) => !(img.closest("figure") && img.closest("figure").querySelector("figcaption")))
     .map((img) => img.getAttribute("src"));
+  // Layout at the check's 1280 px window: a visible table wider than the content column hides columns behind a
+  // scroll (tables inside a closed <details> are not rendered, so a folded full table does not count).
+  const column = article.getBoundingClientRect().width;
+  const wideTables = [...article.querySelectorAll("table")]
+    .filter((t) => t.offsetParent !== null && !t.closest(".jp-OutputArea, .jp-Cell-outputWrapper, pre"))
+    .map((t) => ({ width: Math.round(t.getBoundingClientRect().width), head: t.rows[0]?.textContent.trim().replace(/\s+/g, " ").slice(0, 60) }))
+    .filter((t) => t.width > column + 1);
+  const pageOverflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
+  // Reader-facing text names models, never run folders (e.g. mnist-conv-z2-b0.001-mean-f4273ae7f4).
+  const RUN_HASH = /\b(?:mnist|fashion-mnist|classifier)-[a-z0-9_.-]*-[0-9a-f]{10}\b/g;
+  const runHashes = [...new Set(visibleText(article).match(RUN_HASH) || [])];
+  const keyFindings = Boolean(
+    [...article.querySelectorAll(".admonition-title, summary")].find((t) => /key findings/i.test(t.textContent)),
+  );
   return {
     url: location.href,
     title: document.title,
     uncaptioned,
+    column: Math.round(column),
+    wideTables,
+    pageOverflow,
+    runHashes,
+    keyFindings,
     containers,
     mathErrors: document.querySelectorAll("mjx-merror").length,
     invisibleGlyphs,
@@ -274,7 +300,13 @@ async function main() {
       problems.push(...mathProblems(info));
       if (!rel.startsWith("notebooks/")) {
         for (const src of info.uncaptioned) problems.push(`image without a numbered caption: ${src}`);
+        for (const t of info.wideTables) {
+          problems.push(`table ${t.width} px wide in a ${info.column} px column: "${t.head}"`);
+        }
+        for (const name of info.runHashes) problems.push(`run folder name in the page text: ${name}`);
+        if (EXPERIMENT_PAGES.includes(rel) && !info.keyFindings) problems.push("no key-findings block");
       }
+      if (info.pageOverflow > 1) problems.push(`the page scrolls sideways by ${info.pageOverflow} px`);
       if (info.hasMath && rel !== "") mathPages.push(rel);
       await page.screenshot({ path: path.join(args.out, `${pageName(rel)}.png`), fullPage: true });
     } catch (error) {

@@ -129,4 +129,12 @@ def on_page_content(html: str, page, config: MkDocsConfig, files: Files) -> str:
             f"{page.file.src_uri}: rendered notebook still refers to {leftover.group()!r} "
             "(the site must load nothing from a CDN); see tools/mkdocs_hooks.py"
         )
-    return html
+    return download_bar(Path(page.file.src_uri).name) + html
+
+
+def download_bar(notebook: str) -> str:
+    """A visible download link above a rendered notebook (mkdocs-jupyter copies the .ipynb beside its page)."""
+    return (
+        f'<p class="nb-download"><a class="md-button" href="{notebook}" download>Download {notebook}</a> '
+        "Run it yourself: <code>make lab</code> opens it in JupyterLab on the project's kernel.</p>"
+    )

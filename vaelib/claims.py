@@ -2208,6 +2208,20 @@ def rubric_table() -> pd.DataFrame:
     )
 
 
+# Where a row's numbers are shown: the page of the notebook that measured them (links from the claims page).
+EVIDENCE_PAGES = {
+    "02_vae_vs_ae": "vae-vs-ae.md",
+    "03_latent_2d": "latent-2d.md",
+    "04_beta": "beta.md",
+    "05_latent_size": "latent-size.md",
+    "06_sampling": "sampling.md",
+    "07_evaluation": "evaluation.md",
+    "08_ood": "ood.md",
+    "09_sharper_decoders": "sharper-decoders.md",
+    "claims": "notebooks/10_claims.ipynb",
+}
+
+
 def page_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Ledger rows as the claims page shows them: an anchor per row (claims.md#000-17 links it), the claim with its
     rubric and criterion folded under it, the verdict as a badge with its lean, our value and its interval, and the
@@ -2218,8 +2232,11 @@ def page_table(rows: pd.DataFrame) -> pd.DataFrame:
         kind = " <em>(general statement)</em>" if r["kind"] == "general statement" else ""
         repeat = f" <em>(the finding of {r['finding']})</em>" if r["finding"] != r["id"] else ""
         how = html.escape(f"{r['rubric']}: {r['criterion']}" if r["rubric"] else str(r["criterion"]))
+        page = EVIDENCE_PAGES.get(str(r.get("source", "")))
+        evidence = f' <a class="evidence" href="{page}">evidence</a>' if page else ""
         return (
-            f"{html.escape(str(r['claim']))}{kind}{repeat}<details><summary>how it is judged</summary>{how}</details>"
+            f"{html.escape(str(r['claim']))}{kind}{repeat}{evidence}"
+            f"<details><summary>how it is judged</summary>{how}</details>"
         )
 
     def verdict_cell(r: pd.Series) -> str:

@@ -198,6 +198,13 @@ def beta_sweep(dataset: str, beta: float, seed: int = 0) -> RunConfig:
     )
 
 
+def beta_sweep_ae(dataset: str) -> RunConfig:
+    """An addition for the latent explorer: seed 002's beta-study network and data as a deterministic autoencoder
+    (the same encoder and decoder bodies, a 2-D code, no noise and no KL: the beta -> 0 end of the study)."""
+    base = beta_sweep(dataset, 1.0)
+    return replace(base, model=replace(base.model, deterministic=True))
+
+
 def conv_bn_16(dataset: str) -> RunConfig:
     """Seed 002's main model: conv-BN VAE, latent 16, BCE summed over pixels + KL (beta = 1), Adam 1e-3, batch 128,
     25 epochs on all 60,000 training images (no validation split; the seed reports the test loss every 5 epochs).
@@ -361,6 +368,7 @@ def report_plan(profile: str = "full", extended_sharp: bool = False) -> dict[str
     ask("04_beta", [beta_sweep(ds, b) for ds in DATASETS for b in BETAS], (("latent_frames", BETA_FRAME_STEPS),))
     ask("04_beta", [beta_sweep("fashion-mnist", b, seed=s) for b in SEED_002_BETAS for s in BETA_SEEDS])
     ask("04_beta", [conv_bn_16(ds) for ds in DATASETS], (("loss_curve", True),))
+    ask("04_beta", [beta_sweep_ae(ds) for ds in DATASETS])
     ask("05_latent_size", [unet_latent(z) for z in UNET_LATENTS], unet_rec)
     ask("05_latent_size", [latent_size(ds, z) for ds in DATASETS for z in LATENT_SIZES], unet_rec)
     ask("06_sampling", [sampling_mlp(ds) for ds in DATASETS])

@@ -4,6 +4,7 @@ traversals, and the scores of a latent space (silhouette, PCA). Used by `evaluat
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,7 @@ __all__ = [
     "decode_mean",
     "encode",
     "decode",
+    "posterior",
     "reconstruct",
     "prior_samples",
     "quantile_grid",
@@ -45,6 +47,15 @@ def decode_mean(model: torch.nn.Module, z: torch.Tensor, batch_size: int = 256) 
 def encode(run: Run, x: torch.Tensor, batch_size: int = 256) -> torch.Tensor:
     """Posterior means [N, latent_dim] of images [N, 1, H, W] (the AE's codes for an autoencoder)."""
     return encode_mean(run.model.eval(), x, batch_size)
+
+
+@torch.no_grad()
+def posterior(run: Run, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """The posterior q(z|x) of images x [N, 1, H, W]: means and standard deviations, each [N, latent_dim]."""
+    mu, logvar = run.model.eval().encode(x)
+    if logvar is None:
+        raise ConfigError(f"{Path(run.path).name} is a deterministic autoencoder: it has no posterior spread")
+    return mu, torch.exp(0.5 * logvar)
 
 
 def decode(run: Run, z: torch.Tensor, batch_size: int = 256) -> torch.Tensor:

@@ -41,6 +41,7 @@ from vaelib.latent import (
     history_frame,
     interpolate,
     pca,
+    posterior,
     prior_samples,
     quantile_grid,
     reconstruct,
@@ -56,6 +57,8 @@ __all__ = [
     "for_profile",
     "markdown_table",
     "metrics_table",
+    "page_table_markdown",
+    "PAGE_METRICS",
     "repo_root",
     # re-exported, so a notebook needs only `report`: the callbacks (vaelib.callbacks) and latent helpers
     # (vaelib.latent) it uses
@@ -66,6 +69,7 @@ __all__ = [
     "load_snapshots",
     "encode",
     "decode",
+    "posterior",
     "reconstruct",
     "prior_samples",
     "quantile_grid",
@@ -165,6 +169,24 @@ def markdown_table(df: pd.DataFrame, floatfmt: str = "{:.4g}") -> str:
     lines = ["| " + " | ".join(cols) + " |", "|" + "|".join(" --- " for _ in cols) + "|"]
     lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join(lines) + "\n"
+
+
+def page_table_markdown(df: pd.DataFrame, csv: str, floatfmt: str = "{:.4g}", page: Sequence[str] | None = None) -> str:
+    """`df` as a page shows it: the `page` columns (all when None), then the full table folded, then a CSV link.
+
+    `csv` is the CSV's path from the site root as a page at the top of docs/ links it (assets/NB/name.csv)."""
+    link = f'<p class="table-csv"><a href="{csv}" download>Download this table as CSV</a></p>\n'
+    if page is None or list(page) == list(df.columns):
+        return markdown_table(df, floatfmt) + "\n" + link
+    missing = [c for c in page if c not in df.columns]
+    if missing:
+        raise ConfigError(f"page columns {missing} are not in the table (columns: {list(df.columns)})")
+    full = "\n".join(f"    {line}" if line else "" for line in markdown_table(df, floatfmt).splitlines())
+    return (
+        markdown_table(df[list(page)], floatfmt)
+        + f'\n??? note "The full table: all {df.shape[1]} columns (click to open)"\n\n{full}\n\n'
+        + link
+    )
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -410,26 +432,53 @@ class Context:
         write_json(stamp, {"made": made, "gif": file_digest(path)})
         return path
 
-    def table(self, df: pd.DataFrame, name: str, floatfmt: str = "{:.4g}") -> pd.DataFrame:
-        """Write `df` as ASSETS/<notebook>/<name>.csv and .md (the report includes the .md); returns `df`."""
+    def table(
+        self, df: pd.DataFrame, name: str, floatfmt: str = "{:.4g}", page: Sequence[str] | None = None
+    ) -> pd.DataFrame:
+        """Write `df` as ASSETS/<notebook>/<name>.csv and .md (the report includes the .md); returns `df`.
+
+        `page`: the columns the page's text argues from; the .md shows those and folds the full table away."""
         df.to_csv(self.assets / f"{name}.csv", index=False)
-        (self.assets / f"{name}.md").write_text(markdown_table(df, floatfmt))
+        csv = f"assets/{self.assets.name}/{name}.csv"  # as the pages (docs/*.md) link it
+        (self.assets / f"{name}.md").write_text(page_table_markdown(df, csv, floatfmt, page))
         return df
 
-    def explorer(self, run: Run, mu: torch.Tensor, labels: torch.Tensor, name: str, title: str) -> dict[str, Any]:
-        """Export `run`'s latent-2 decoder to ASSETS/<notebook>/<name>.onnx with the scatter manifest <name>.json
-        (test codes `mu` and their `labels`) for the report's latent explorer; returns the manifest."""
-        from vaelib.explorer import write_explorer  # needs the onnx packages: only notebooks that export load it
+    def explorer(
+        self,
+        run: Run,
+        mu: torch.Tensor,
+        labels: torch.Tensor,
+        name: str,
+        title: str,
+        images: torch.Tensor | None = None,
+        image_labels: torch.Tensor | None = None,
+        *,
+        label: str | None = None,
+        group: str | None = None,
+    ) -> dict[str, Any]:
+        """Export `run`'s latent-2 encoder and decoder to ASSETS/<notebook>/<name>-encoder.onnx and <name>.onnx
+        with the manifest <name>.json (test codes `mu` and their `labels`; the test images the page offers to
+        encode: `images` uint8 [N, H, W] with their `image_labels`, by default 12 of the run's test split taking
+        the classes in turn) for the report's latent explorer; `label` names the model in the page's selector
+        (default `title`), `group` the family it belongs to. Returns the manifest."""
+        from vaelib.explorer import pick_examples, write_explorer  # needs onnx: only notebooks that export load it
 
-        split = self.splits(run)
+        test = self.splits(run).test
+        if images is None:
+            chosen = test.take(pick_examples(test.labels))
+            images, image_labels = chosen.images, chosen.labels
+        elif image_labels is None:
+            image_labels = torch.full((len(images),), -1, dtype=torch.long)  # shown without a class name
         meta = {
             "dataset": run.config.data.dataset,
             "title": title,
-            "class_names": list(split.test.class_names),
+            "label": label or title,
+            **({"group": group} if group else {}),
+            "class_names": list(test.class_names),
             "run": Path(run.path).name,
             "notebook": self.notebook,
         }
-        return write_explorer(run.model, mu, labels, self.assets, name, meta)
+        return write_explorer(run.model, mu, labels, self.assets, name, meta, images, image_labels)
 
     def markdown(self, text: str, name: str) -> str:
         """Write generated Markdown (e.g. sentences built from a table) as ASSETS/<notebook>/<name>.md; returns it."""
@@ -461,6 +510,11 @@ SUMMARY_COLUMNS = {
     "active_units": "active units",
     "probe_knn_accuracy": "k-NN probe acc.",
 }
+
+
+# The columns of a metrics table a page shows (the full table is folded beneath it): the ELBO and its KL, one
+# reconstruction and one sample score of each kind, and the latent's use.
+PAGE_METRICS = ("model", "test -ELBO (nats)", "KL (nats)", "SSIM", "FID recon", "FID samples", "recall", "active units")
 
 
 def metrics_table(
