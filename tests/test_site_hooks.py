@@ -30,6 +30,13 @@ def test_titled_images_become_numbered_figures_and_untitled_ones_stay():
     assert "<figcaption><strong>Figure 3.</strong> The third.</figcaption>" in out
 
 
+def test_an_image_the_lightbox_wrapped_still_becomes_a_figure():
+    html = '<p><a class="glightbox" href="x.png"><img alt="a" src="x.png" title="Zoomable." /></a></p>'
+    out = hooks.number_figures(html)
+    assert out.startswith('<figure class="report-figure"><a class="glightbox" href="x.png"><img')
+    assert out.endswith("<figcaption><strong>Figure 1.</strong> Zoomable.</figcaption></figure>")
+
+
 def test_every_image_of_the_reports_pages_has_a_caption():
     docs = Path(__file__).parents[1] / "docs"
     import re

@@ -105,7 +105,9 @@ def on_serve(server, config: MkDocsConfig, builder):
 
 # A Markdown image alone in its paragraph, with a title (`![alt](src "caption")`): it becomes a figure whose caption
 # is the title. Every caption of a page, these and the hand-written <figcaption>s of image tables, is then numbered.
-_TITLED_IMAGE = re.compile(r'<p>\s*(<img\b[^>]*\btitle="([^"]*)"[^>]*>)\s*</p>')
+# mkdocs-glightbox may already have wrapped the image in its <a class="glightbox"> (plugins and hooks run in either
+# order): the link is kept inside the figure.
+_TITLED_IMAGE = re.compile(r'<p>\s*((?:<a\b[^>]*>\s*)?<img\b[^>]*\btitle="([^"]*)"[^>]*>(?:\s*</a>)?)\s*</p>')
 _FIGCAPTION = re.compile(r"<figcaption>")
 
 

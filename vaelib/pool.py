@@ -225,10 +225,17 @@ def _record(assets: Path, n: int, planned: int, jobs: int, threads: int, wall: f
         "machine": machine(),
     }  # fmt: skip
     write_json(assets / "train_all.json", facts)
-    text = (
-        f"The last `train-all` of the full profile trained {n} of the plan's {planned} runs and classifiers,"
-        f" {jobs} at a time with {threads} torch threads each, in {wall / 60:.1f} minutes of wall time"
-        f" ({summed / 60:.1f} minutes summed over the runs; the longest, `{longest[0]}`, took"
-        f" {longest[1] / 60:.1f} minutes).\n\n*Measured on*: {facts['machine']}\n"
+    atomic_write(assets / "train_all.md", train_all_markdown(facts).encode())
+
+
+def train_all_markdown(facts: dict) -> str:
+    """The Reproduce page's sentence on the last full training (the longest run named by its settings, not its
+    folder: the name without its digest)."""
+    longest = str(facts["longest_run"]).rsplit("-", 1)[0]
+    return (
+        f"The last `train-all` of the full profile trained {facts['trained']} of the plan's {facts['planned']} runs"
+        f" and classifiers, {facts['jobs']} at a time with {facts['threads_per_run']} torch threads each, in"
+        f" {facts['wall_s'] / 60:.1f} minutes of wall time ({facts['summed_run_s'] / 60:.1f} minutes summed over the"
+        f" runs; the longest, {longest}, took {facts['longest_run_s'] / 60:.1f} minutes).\n\n"
+        f"*Measured on*: {facts['machine']}\n"
     )
-    atomic_write(assets / "train_all.md", text.encode())

@@ -514,7 +514,7 @@ SUMMARY_COLUMNS = {
 
 # The columns of a metrics table a page shows (the full table is folded beneath it): the ELBO and its KL, one
 # reconstruction and one sample score of each kind, and the latent's use.
-PAGE_METRICS = ("model", "test -ELBO (nats)", "KL (nats)", "SSIM", "FID recon", "FID samples", "recall", "active units")
+PAGE_METRICS = ("model", "test -ELBO (nats)", "KL (nats)", "SSIM", "FID recon", "FID samples", "active units")
 
 
 def metrics_table(

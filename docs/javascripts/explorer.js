@@ -432,7 +432,7 @@
       this.stripLabel.textContent = "Click two points of the plane to interpolate between them.";
       this.base = null;
       const kind = m.deterministic ? "a deterministic autoencoder" : "a VAE";
-      this.title.textContent = `${m.title} (${kind}${m.run ? `; run ${m.run}` : ""})`;
+      this.title.textContent = `${m.title} (${kind})`; // the run folder (m.run) stays in the manifest, not in the text
       this.sampleButton.textContent = m.deterministic ? "Sample the prior" : "Sample z ~ q(z|x)";
       this.sampleCaption.textContent = m.deterministic ? "decode of z = ε ~ N(0, I)" : "decode of z = μ + σ ⊙ ε";
       this.legend.replaceChildren();
