@@ -292,7 +292,7 @@ CLAIMS: list[Claim] = [
         seed_value="",
         setting="seed 000 run repeated with >=3 training seeds",
         metric="spread across seeds of per-dim mean/std of test mu and of final loss",
-        criterion="agree if every seed passes 000-05 and final loss CV < 5%",
+        criterion="agree if every training seed passes 000-05 and final loss CV < 5%",
     ),
     Claim(
         "000-07",
