@@ -300,7 +300,9 @@ def close_to_standard_normal(per_seed: Sequence[tuple[float, float, float]]) -> 
     interval = f"{k} of {n} training seeds pass" if n > 1 else "one training seed"
     worst_m = max(m for m, _, _ in per_seed)
     worst_sd = max(max(abs(1 - lo), abs(hi - 1)) for _, lo, hi in per_seed)
-    sensitivity = f"every training seed passes for |mean| cuts above {worst_m:.2f} and std windows wider than 1 ± {worst_sd:.2f}"
+    sensitivity = (
+        f"every training seed passes for |mean| cuts above {worst_m:.2f} and std windows wider than 1 ± {worst_sd:.2f}"
+    )
     return Verdict(outcome, value, interval, lean, sensitivity)
 
 
