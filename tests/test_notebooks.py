@@ -79,3 +79,14 @@ def test_lab_starts_on_its_port_with_the_notebooks_and_the_kernel_then_stops(tmp
             proc.wait()
     with pytest.raises(OSError):  # stopped: nothing answers any more
         _get(f"{base}/status?token={token}")
+
+
+def test_provenance_records_each_notebooks_machine_and_keeps_the_others(tmp_path):
+    from vaelib.notebooks import record_provenance
+
+    record_provenance(tmp_path, "03_latent_2d", "machine A")
+    record_provenance(tmp_path, "04_beta")  # this machine
+    facts = json.loads((tmp_path / "provenance.json").read_text())
+    assert facts["03_latent_2d"] == "machine A" and "logical cores" in facts["04_beta"]
+    md = (tmp_path / "provenance.md").read_text()
+    assert md.index("03_latent_2d") < md.index("04_beta") and "machine A" in md

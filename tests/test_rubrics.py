@@ -140,3 +140,12 @@ def test_a_borrowed_spread_does_not_settle_a_near_miss():
     one = R.seeds([247.19], rel_floor=0.001)  # half-width about 0.48
     assert R.matches_number(one, 247.77, 2).outcome == "inconclusive"
     assert R.matches_number(R.seeds([0.25], rel_floor=0.05), 1.55, 2).outcome == "contradicted"  # a factor of six
+
+
+def test_how_many_writes_counts_as_prose_not_k_of_n():
+    assert R.how_many(0, 2) == "neither training seed"
+    assert R.how_many(2, 2) == "both training seeds"
+    assert R.how_many(0, 3) == "no training seed"
+    assert R.how_many(3, 3) == "all three training seeds"
+    assert R.how_many(1, 3) == "one of the three training seeds"
+    assert "0 of" not in R.majority_of([False, False], "collapsed").value

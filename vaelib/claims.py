@@ -2224,20 +2224,20 @@ EVIDENCE_PAGES = {
 
 def page_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Ledger rows as the claims page shows them: an anchor per row (claims.md#000-17 links it), the claim with its
-    rubric and criterion folded under it, the verdict as a badge with its lean, our value and its interval, and the
+    rubric and criterion (the test) under it, the verdict as a badge with its lean, our value and its interval, and the
     thresholds over which the verdict holds."""
     import html
 
     def claim_cell(r: pd.Series) -> str:
         kind = " <em>(general statement)</em>" if r["kind"] == "general statement" else ""
         repeat = f" <em>(the finding of {r['finding']})</em>" if r["finding"] != r["id"] else ""
-        how = html.escape(f"{r['rubric']}: {r['criterion']}" if r["rubric"] else str(r["criterion"]))
+        test = f"Test ({r['rubric']})" if r["rubric"] else "Why"
+        how = f"{test}: {html.escape(str(r['criterion']))}"
         page = EVIDENCE_PAGES.get(str(r.get("source", "")))
         evidence = f' <a class="evidence" href="{page}">evidence</a>' if page else ""
-        return (
-            f"{html.escape(str(r['claim']))}{kind}{repeat}{evidence}"
-            f"<details><summary>how it is judged</summary>{how}</details>"
-        )
+        # The test shows, not folded: two rows with the same value and opposite verdicts (004-10, 004-16b) differ
+        # only in it.
+        return f"{html.escape(str(r['claim']))}{kind}{repeat}{evidence}<br><small class=\"test\">{how}</small>"
 
     def verdict_cell(r: pd.Series) -> str:
         lean = f"<br><small>{r['lean']}</small>" if r["lean"] else ""

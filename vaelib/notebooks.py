@@ -127,6 +127,8 @@ def run_notebooks(
             seconds = time.perf_counter() - t0
             parts = timing.read_log(log)
         train, evaluation = parts["train"], parts["eval"]
+        if profile == "full" and not parameters:
+            record_provenance(root / "assets", path.stem)
         rows.append(
             {
                 "notebook": path.stem,
@@ -178,6 +180,18 @@ def machine() -> str:
         f"{cpu}, {os.cpu_count()} logical cores, {torch.get_num_threads()} torch threads{gpu};"
         f" torch {torch.__version__}, Python {platform.python_version()}; {date.today().isoformat()}"
     )
+
+
+def record_provenance(assets: Path, notebook: str, where: str | None = None) -> None:
+    """assets/provenance.{json,md}: the machine each notebook's published assets were last computed on (results
+    differ across CPU vendors in the third or fourth digit, so a reader can tell which pages were computed together)."""
+    path = assets / "provenance.json"
+    facts = json.loads(path.read_text()) if path.exists() else {}
+    facts[notebook] = where or machine()
+    assets.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(facts, indent=1, sort_keys=True) + "\n")
+    table = pd.DataFrame({"notebook": list(sorted(facts)), "executed on": [facts[k] for k in sorted(facts)]})
+    (assets / "provenance.md").write_text(markdown_table(table, "{}"))
 
 
 def _record_times(assets: Path, times: pd.DataFrame, label: str) -> None:

@@ -37,6 +37,7 @@ __all__ = [
     "difference_of",
     "all_of",
     "majority_of",
+    "how_many",
 ]
 
 OUTCOMES = ("confirmed", "contradicted", "inconclusive", "not measured", "not testable")
@@ -297,7 +298,7 @@ def close_to_standard_normal(per_seed: Sequence[tuple[float, float, float]]) -> 
     outcome = "confirmed" if k == n else "contradicted" if k == 0 else "inconclusive"
     lean = "" if outcome != "inconclusive" else ("leans confirmed" if 2 * k > n else "leans contradicted")
     value = "; ".join(f"|mean| ≤ {m:.2f}, std {lo:.2f}-{hi:.2f}" for m, lo, hi in per_seed)
-    interval = f"{k} of {n} training seeds pass" if n > 1 else "one training seed"
+    interval = f"{how_many(k, n)} {'pass' if k > 1 else 'passes'}" if n > 1 else "one training seed"
     worst_m = max(m for m, _, _ in per_seed)
     worst_sd = max(max(abs(1 - lo), abs(hi - 1)) for _, lo, hi in per_seed)
     sensitivity = (
@@ -353,9 +354,23 @@ def all_of(*verdicts: Verdict, value: str = "") -> Verdict:
     )
 
 
+NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def how_many(k: int, n: int, noun: str = "training seed") -> str:
+    """"k of n" as a person writes it: "no training seed", "both training seeds", "two of the three training seeds"."""
+    word = NUMBER_WORDS[k] if k < len(NUMBER_WORDS) else str(k)
+    total = NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
+    if k == 0:
+        return f"no {noun}" if n > 2 else f"neither {noun}" if n == 2 else f"no {noun}"
+    if k == n:
+        return f"both {noun}s" if n == 2 else f"the {noun}" if n == 1 else f"all {total} {noun}s"
+    return f"{word} of the {total} {noun}s"
+
+
 def majority_of(flags: Sequence[bool], what: str) -> Verdict:
     """A property seen in each training seed or not: all (confirmed), none (contradicted), some (inconclusive)."""
     n, k = len(flags), sum(flags)
     outcome = "confirmed" if k == n else "contradicted" if k == 0 else "inconclusive"
     lean = "" if outcome != "inconclusive" else ("leans confirmed" if 2 * k > n else "leans contradicted")
-    return Verdict(outcome, f"{what} in {k} of {n} training seeds", f"{n} training seeds", lean, "")
+    return Verdict(outcome, f"{what}: {how_many(k, n)}", f"{n} training seeds", lean, "")
