@@ -148,3 +148,20 @@ def test_seed_settings_table_flags_every_difference():
         "epochs",
         "framework",
     }
+
+
+def test_page_table_shows_each_rows_own_test_outside_any_fold():
+    rows = pd.DataFrame(
+        [
+            {"id": "004-10", "claim": "recognizable", "kind": "seed result", "finding": "004-10", "rubric": "recognisable",
+             "criterion": "share over the real images' above 0.5", "verdict": "confirmed", "lean": "",
+             "our_value": "0.71", "interval": "", "sensitivity": "", "source": "06_sampling"},
+            {"id": "004-16b", "claim": "realistic", "kind": "seed result", "finding": "004-16b", "rubric": "novel",
+             "criterion": "a: new: at most 5% nearer; b: realistic: share at least 0.9 of the real images'",
+             "verdict": "contradicted", "lean": "", "our_value": "0.71", "interval": "", "sensitivity": "",
+             "source": "06_sampling"},
+        ]
+    )  # fmt: skip
+    cells = list(claims.page_table(rows)["claim (the seed's words)"])
+    assert "above 0.5" in cells[0] and "<details>" not in cells[0]
+    assert "Test: realistic: share at least 0.9" in cells[1] and "at most 5%" not in cells[1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 import math
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -2222,6 +2223,19 @@ EVIDENCE_PAGES = {
 }
 
 
+def _test_of(row_id: str, rubric: str, criterion: str) -> str:
+    """The test a ledger row is judged by, in one line: a part's own test ("b: ...") where the criterion of a
+    compound claim spells its parts out, else the rubric's name and the whole criterion."""
+    if not rubric:
+        return f"Why: {criterion}"
+    letter = row_id[-1] if row_id[-1].isalpha() else ""
+    pieces = re.split(r"(?:^|;\s)([a-h]):\s", criterion)
+    parts = dict(zip(pieces[1::2], pieces[2::2], strict=True)) if len(pieces) % 2 == 1 else {}
+    if letter and len(parts) > 1 and letter in parts:
+        return f"Test: {parts[letter]}"
+    return f"Test ({rubric}): {criterion}"
+
+
 def page_table(rows: pd.DataFrame) -> pd.DataFrame:
     """Ledger rows as the claims page shows them: an anchor per row (claims.md#000-17 links it), the claim with its
     rubric and criterion (the test) under it, the verdict as a badge with its lean, our value and its interval, and the
@@ -2231,13 +2245,12 @@ def page_table(rows: pd.DataFrame) -> pd.DataFrame:
     def claim_cell(r: pd.Series) -> str:
         kind = " <em>(general statement)</em>" if r["kind"] == "general statement" else ""
         repeat = f" <em>(the finding of {r['finding']})</em>" if r["finding"] != r["id"] else ""
-        test = f"Test ({r['rubric']})" if r["rubric"] else "Why"
-        how = f"{test}: {html.escape(str(r['criterion']))}"
+        how = html.escape(_test_of(str(r["id"]), str(r["rubric"]), str(r["criterion"])))
         page = EVIDENCE_PAGES.get(str(r.get("source", "")))
         evidence = f' <a class="evidence" href="{page}">evidence</a>' if page else ""
         # The test shows, not folded: two rows with the same value and opposite verdicts (004-10, 004-16b) differ
         # only in it.
-        return f"{html.escape(str(r['claim']))}{kind}{repeat}{evidence}<br><small class=\"test\">{how}</small>"
+        return f'{html.escape(str(r["claim"]))}{kind}{repeat}{evidence}<br><small class="test">{how}</small>'
 
     def verdict_cell(r: pd.Series) -> str:
         lean = f"<br><small>{r['lean']}</small>" if r["lean"] else ""

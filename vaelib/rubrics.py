@@ -358,7 +358,7 @@ NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "ei
 
 
 def how_many(k: int, n: int, noun: str = "training seed") -> str:
-    """"k of n" as a person writes it: "no training seed", "both training seeds", "two of the three training seeds"."""
+    """The count "k of n" as a person writes it: "no training seed", "both training seeds", "two of the three training seeds"."""
     word = NUMBER_WORDS[k] if k < len(NUMBER_WORDS) else str(k)
     total = NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
     if k == 0:
