@@ -362,7 +362,7 @@ def how_many(k: int, n: int, noun: str = "training seed") -> str:
     word = NUMBER_WORDS[k] if k < len(NUMBER_WORDS) else str(k)
     total = NUMBER_WORDS[n] if n < len(NUMBER_WORDS) else str(n)
     if k == 0:
-        return f"no {noun}" if n > 2 else f"neither {noun}" if n == 2 else f"no {noun}"
+        return f"neither {noun}" if n == 2 else f"no {noun}"
     if k == n:
         return f"both {noun}s" if n == 2 else f"the {noun}" if n == 1 else f"all {total} {noun}s"
     return f"{word} of the {total} {noun}s"
