@@ -4,14 +4,20 @@ sharp they are, how smoothly the decoder interpolates, how the codes are spread 
 
 `seed_measures(ctx)` returns one row per measurement (`seed`, `key`, `value`); the claims notebook writes them to
 assets/claims/measures.csv, where `vaelib.claims` reads them. Every number is computed here from a model and the
-test images, never typed.
+test images, never typed. `measures_or_cached(ctx)` reuses that file when nothing it depends on has changed (the
+runs it measures, by name, and the code that measures them), as the run cache reuses a trained run.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import itertools
+import json
 import math
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,11 +27,15 @@ from sklearn.neighbors import KNeighborsClassifier
 
 from vaelib import classifier as clf
 from vaelib import experiments as E
+from vaelib import latent as latent_mod
+from vaelib import losses as losses_mod
 from vaelib import metrics as M
 from vaelib import report
-from vaelib.runs import Run, RunConfig
+from vaelib.errors import ConfigError
+from vaelib.io import atomic_write, digest
+from vaelib.runs import Run, RunConfig, model_inputs, run_dir_for
 
-__all__ = ["seed_measures", "TOPS", "SIMILAR_DIGITS"]
+__all__ = ["seed_measures", "measures_or_cached", "measured_configs", "measures_key", "TOPS", "SIMILAR_DIGITS"]
 
 # Fashion-MNIST's tops (T-shirt/top, pullover, dress, coat, shirt), its footwear (sandal, sneaker, ankle boot),
 # the classes seed 001 calls distinct silhouettes (trouser, sneaker, bag, ankle boot) and those it does not.
@@ -41,7 +51,7 @@ class _Probe:
     """A run with its test images, their labels, codes and reconstructions, and the data set's classifier."""
 
     def __init__(self, ctx: report.Context, config: RunConfig, n: int):
-        self.run: Run = ctx.run(config)
+        self.run: Run = _measured_run(ctx, config)
         split = ctx.splits(self.run)
         n = min(n, len(split.test))
         self.x = ctx.inputs(self.run.config, split.test.images[:n])  # [n, 1, H, W]
@@ -411,8 +421,8 @@ def _seed003(ctx: report.Context, n: int) -> list[tuple[str, float]]:
     gan = _Probe(ctx, E.sharp_decoder("mnist", 16, "perceptual+gan"), n)
     out += [("003.gan16.recon_accuracy", float((gan.probs(gan.recon).argmax(1) == gan.y).double().mean())),
             ("003.gan16.recon_sharpness", gan.sharpness(gan.recon))]  # fmt: skip
-    snaps = ctx.snapshots(ctx.run(E.unet_latent(2), snapshots=True, probe_n=500))
-    labels = ctx.splits(ctx.run(E.unet_latent(2))).test.labels[: len(snaps[0]["mu"])]
+    snaps = ctx.snapshots(_measured_run(ctx, E.unet_latent(2), snapshots=True, probe_n=E.UNET_PROBE_N))
+    labels = ctx.splits(_measured_run(ctx, E.unet_latent(2))).test.labels[: len(snaps[0]["mu"])]
     sil = [report.silhouette(s["mu"], labels) for s in snaps]
     out += [("003.z2_silhouette_first_epoch", sil[0]), ("003.z2_silhouette_last_epoch", sil[-1])]
     return out
@@ -441,3 +451,76 @@ def seed_measures(ctx: report.Context, n: int = 2000) -> pd.DataFrame:
     for seed, fn in (("000", _seed000), ("001", _seed001), ("002", _seed002), ("003", _seed003), ("004", _seed004)):
         rows += [{"seed": seed, "key": k, "value": v} for k, v in fn(ctx, n)]
     return pd.DataFrame(rows)
+
+
+_CACHE_SECTION = "# -- the cache of the measurements --"
+# -- the cache of the measurements ---------------------------------------------------------------------------
+
+
+def measured_configs() -> list[RunConfig]:
+    """Every run `seed_measures` loads, as the full profile names them (`_measured_run` refuses any other)."""
+    fashion = "fashion-mnist"
+    return [
+        E.latent_2d(fashion, "seed"),
+        *(E.latent_2d(fashion, "seed", s) for s in E.LATENT_2D_SEEDS),
+        E.vae_vs_ae(fashion),
+        E.vae_vs_ae(fashion, deterministic=True),
+        E.vae_vs_ae("mnist"),
+        E.vae_vs_ae("mnist", deterministic=True),
+        E.conv_bn_16(fashion),
+        *(E.beta_sweep(fashion, b) for b in E.SEED_002_BETAS),
+        *(E.beta_sweep(fashion, b, seed=s) for b in E.SEED_002_BETAS for s in E.BETA_SEEDS),
+        *(E.unet_latent(z) for z in E.UNET_LATENTS),
+        E.sharp_decoder("mnist", 16, "perceptual+gan"),
+        E.sampling_mlp("mnist"),
+    ]
+
+
+def _measured_run(ctx: report.Context, config: RunConfig, **record) -> Run:
+    """`ctx.run(config, **record)` for a run `measured_configs` lists: the cache key cannot miss a run it measures."""
+    if config.name not in {c.name for c in measured_configs()}:
+        raise ConfigError(f"the ledger's measurements load {config.name}: add it to vaelib.measures.measured_configs")
+    return ctx.run(config, **record)
+
+
+def measures_key(ctx: report.Context, n: int = 2000) -> dict:
+    """What the measurements depend on: the runs (their cache names: every setting, hashed), the classifiers, the
+    number of test images and the code that measures (this module, the metrics, the classifier, the losses, the
+    latent helpers and the preparation of inputs). The same key, the same numbers."""
+    runs = sorted(run_dir_for(ctx.config(c), ctx.runs_root).name for c in measured_configs())
+    classifiers = sorted(
+        (replace(ctx.classifier_config, dataset=d) if ctx.classifier_config else clf.ClassifierConfig.domain(d)).name
+        for d in E.DATASETS
+    )
+    own = Path(__file__).read_text().split(_CACHE_SECTION)[0]  # the measurements, not this cache's machinery
+    sources = [M, clf, losses_mod, model_inputs, *(getattr(latent_mod, f) for f in _LATENT_USED)]
+    code = digest(
+        [own] + [Path(s.__file__).read_text() if hasattr(s, "__file__") else inspect.getsource(s) for s in sources]
+    )
+    return {"runs": runs, "classifiers": classifiers, "n_test": n, "code": code}
+
+
+# The latent helpers the measurements call through `report` (their code is part of the key).
+_LATENT_USED = ("encode", "encode_mean", "decode", "decode_mean", "reconstruct", "prior_samples", "quantile_grid",
+                "interpolate", "silhouette", "pca")  # fmt: skip
+
+
+def measures_or_cached(ctx: report.Context, n: int = 2000) -> tuple[pd.DataFrame, str]:
+    """The measurements (written as the table ASSETS/measures), and a sentence saying where they came from: the
+    table already there when its key (ASSETS/measures.json) matches `measures_key`, otherwise `seed_measures` on
+    the runs (trained first if the cache lacks them), after which the key is written beside the new table."""
+    key = measures_key(ctx, n)
+    csv, key_file = ctx.assets / "measures.csv", ctx.assets / "measures.json"
+    kept = json.loads(key_file.read_text()) if key_file.exists() else {}
+    if csv.exists() and kept.get("key") == key:
+        how = (f"Reused {csv.name} (measured {kept.get('measured', 'earlier')}): the same {len(key['runs'])} runs, "
+               "named by their settings, and the same measuring code.")  # fmt: skip
+        df = pd.read_csv(csv, dtype={"seed": str})
+        ctx.table(df, "measures")
+        return df, how
+    key_file.unlink(missing_ok=True)  # an interrupted measurement leaves no key to trust
+    df = seed_measures(ctx, n)
+    ctx.table(df, "measures")
+    measured = f"{date.today().isoformat()} on the run cache {ctx.runs_root.name}/"
+    atomic_write(key_file, (json.dumps({"key": key, "measured": measured}, indent=1) + "\n").encode())
+    return df, f"Measured {len(df)} values on {len(key['runs'])} runs."
