@@ -188,7 +188,9 @@ function inspect() {
   // scroll (tables inside a closed <details> are not rendered, so a folded full table does not count).
   const column = article.getBoundingClientRect().width;
   const wideTables = [...article.querySelectorAll("table")]
-    .filter((t) => t.offsetParent !== null && !t.closest(".jp-OutputArea, .jp-Cell-outputWrapper, pre"))
+    // (a closed <details> is tested by name: recent Chromium lays out its hidden content, offsetParent included)
+    .filter((t) => t.offsetParent !== null && !t.closest("details:not([open])"))
+    .filter((t) => !t.closest(".jp-OutputArea, .jp-Cell-outputWrapper, pre"))
     .map((t) => ({ width: Math.round(t.getBoundingClientRect().width), head: t.rows[0]?.textContent.trim().replace(/\s+/g, " ").slice(0, 60) }))
     .filter((t) => t.width > column + 1);
   const pageOverflow = document.documentElement.scrollWidth - document.documentElement.clientWidth;
