@@ -67,7 +67,7 @@ def test_ledger_verdicts_follow_the_tables(tmp_path):
     assert ledger.loc["004-04", "verdict"] == "contradicted" and ledger.loc["004-04", "our_value"] == "62%"
     assert ledger.loc["000-03", "verdict"] == "not measured"  # its measurements are missing
     assert "claims/measures.csv is missing" in ledger.loc["000-03", "our_value"]
-    assert ledger.loc["000-04", "finding"] == "000-03"  # both dimensions: one finding
+    assert ledger.loc["000-04", "finding"] == "000-04"  # two dimensions, two claims: two findings
     assert ledger.loc["000-26", "verdict"] == "not testable" and ledger.loc["000-09", "verdict"] == "not testable"
     assert (ledger[ledger.verdict == "not testable"].criterion != "").all()
     assert ledger.loc["000-02a", "verdict"] == "not measured"  # a part's measurement comes from the claims notebook
