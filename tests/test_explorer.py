@@ -263,3 +263,37 @@ def test_context_explorer_offers_test_images_of_every_class(tiny_root, tmp_path,
     assert m["test_images"]["label"] == [*range(10), 0, 1]  # the classes in turn
     first = arrays["test"][0][0].reshape(-1).tolist()
     assert m["test_images"]["pixels"][0] == first  # the test split's images, 8-bit, as stored
+
+
+def test_explorer_facts_measure_the_page_material(tmp_path):
+    """The 'What to try' numbers: code radius and share inside the prior's 2-sigma circle from the plotted codes,
+    the posterior of the offered test images from the exported encoder; a collapsed encoder shows mu = 0, sigma = 1
+    and one reconstruction for every input; an autoencoder has no sigma."""
+    from vaelib.explorer import explorer_facts
+
+    labels = torch.arange(40) % 4
+    codes = torch.zeros(40, 2)
+    codes[:, 0] = torch.where(labels < 2, 1.0, 3.0)  # half the codes at radius 1, half at 3
+    images = (torch.rand(5, 8, 8) * 255).to(torch.uint8)
+    vae = tiny()
+    write_explorer(vae, codes, labels, tmp_path, "vae", META, images, torch.arange(5))
+    facts = explorer_facts(tmp_path / "vae.json")
+    assert facts["codes"] == 40 and facts["codes_inside_prior_2sigma"] == pytest.approx(0.5)
+    assert facts["code_rms_radius"] == pytest.approx(5**0.5)
+    assert facts["nearest_class"]["0"] == "1" and facts["nearest_class"]["2"] == "3"
+    x = images.float().view(5, *SHAPE) / 255
+    with torch.no_grad():
+        mu, logvar = vae.encode(x)
+    assert facts["mu_abs_max"] == pytest.approx(float(mu.abs().max()), rel=1e-5)
+    assert facts["sigma_mean"] == pytest.approx(float(torch.exp(0.5 * logvar).mean()), rel=1e-5)
+    collapsed = copy.deepcopy(vae)
+    with torch.no_grad():  # both heads ignore the input: mu = 0, log sigma^2 = 0, as in seed 000's beta = 1 model
+        for head in (collapsed.fc_mu, collapsed.fc_logvar):
+            head.weight.zero_()
+            head.bias.zero_()
+    write_explorer(collapsed, codes, labels, tmp_path, "collapsed", META, images, torch.arange(5))
+    flat = explorer_facts(tmp_path / "collapsed.json")
+    assert flat["mu_abs_max"] == 0 and flat["sigma_min"] == flat["sigma_max"] == 1
+    assert flat["recon_spread"] == pytest.approx(0, abs=1e-7)
+    write_explorer(tiny(deterministic=True), codes, labels, tmp_path, "ae", META, images, torch.arange(5))
+    assert np.isnan(explorer_facts(tmp_path / "ae.json")["sigma_mean"])

@@ -40,6 +40,7 @@ __all__ = [
     "pick_examples",
     "write_explorer",
     "check_browser_decodes",
+    "explorer_facts",
 ]
 
 STRIP_STEPS = 10  # images in the interpolation strip, end points included
@@ -447,6 +448,49 @@ def check_browser_decodes(
             if not any(rec.get("samples") for rec in encodes):
                 problems.append(f"{label}: nothing was sampled")
     return problems
+
+
+# ----------------------------------------------------------------------------------------------------------
+# What a reader can see in the explorer, measured on the exported models (the page's "What to try")
+# ----------------------------------------------------------------------------------------------------------
+
+
+@torch.no_grad()
+def explorer_facts(manifest: str | os.PathLike) -> dict[str, Any]:
+    """What the explorer shows for one exported model, measured on the page's own material: its test codes (the
+    plotted dots) and the twelve test images it offers to encode (their posterior spread, their reconstructions),
+    with the encoder and decoder rebuilt from the ONNX files. Radii and spreads are in latent units (the prior's
+    1-sigma circle has radius 1)."""
+    path = Path(manifest)
+    m = json.loads(path.read_text())
+    z = torch.tensor(m["points"]["z"], dtype=torch.float32)  # [N, 2]
+    labels = torch.tensor(m["points"]["label"])
+    x = torch.tensor(m["test_images"]["pixels"], dtype=torch.float32).view(-1, *m["image_shape"]) / 255
+    encoder = load_onnx_encoder(path.parent / m["encoder"]["onnx"], m["model_config"])
+    decoder = load_onnx_decoder(path.parent / m["onnx"], m["model_config"])
+    out = encoder(x)
+    mu, sigma = (out[0], torch.exp(0.5 * out[1])) if isinstance(out, tuple) else (out, None)
+    recon = decoder(mu)
+    radius = z.norm(dim=1)
+    centroids = {int(c): z[labels == c].mean(0) for c in labels.unique()}
+    nearest = {
+        c: min((o for o in centroids if o != c), key=lambda o: float((centroids[c] - centroids[o]).norm()))
+        for c in centroids
+    }
+    return {
+        "manifest": path.name,
+        "title": m["title"],
+        "codes": len(z),
+        "code_rms_radius": float(radius.pow(2).mean().sqrt()),
+        "codes_inside_prior_2sigma": float((radius <= 2).double().mean()),
+        "mu_abs_max": float(mu.abs().max()),
+        "sigma_mean": float(sigma.mean()) if sigma is not None else math.nan,
+        "sigma_min": float(sigma.min()) if sigma is not None else math.nan,
+        "sigma_max": float(sigma.max()) if sigma is not None else math.nan,
+        "recon_mse": float((recon - x).pow(2).mean()),
+        "recon_spread": float(recon.std(0).mean()),  # 0: every input reconstructs to the same image
+        "nearest_class": {m["class_names"][c]: m["class_names"][o] for c, o in nearest.items()},
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
