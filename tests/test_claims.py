@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -30,10 +31,35 @@ def test_claims_are_unique_and_every_check_tests_a_testable_claim():
 
 
 def test_every_check_names_a_rubric_and_every_rubric_is_used():
-    used = {chk.rubric for chk in claims.CHECKS.values()}
+    used = {
+        name
+        for chk in claims.CHECKS.values()
+        for name in ((chk.rubric,) if isinstance(chk.rubric, str) else chk.rubric)
+    }
     assert used == set(claims.R.RUBRICS)
     table = claims.rubric_table()
     assert list(table["rubric"]) == list(claims.R.RUBRICS) and (table["claims"] != "").all()
+
+
+def test_a_compound_claim_with_a_rubric_per_part_has_one_for_each_part():
+    for c in claims.CLAIMS:
+        chk = claims.CHECKS.get(c.id)
+        if chk is not None and not isinstance(chk.rubric, str):
+            assert c.parts and len(chk.rubric) == len(c.parts), c.id
+
+
+def test_each_part_of_a_compound_claim_shows_the_rubric_that_judged_it(tmp_path):
+    ledger = claims.ledger(tmp_path).set_index("id")  # no assets: every row not measured, rubrics still named
+    assert ledger.loc["000-20a", "rubric"] == "diverse" and ledger.loc["000-20b", "rubric"] == "recognisable"
+    assert ledger.loc["000-16b", "rubric"] == "close to N(0, 1)"  # repeats 000-05's finding, so 000-05's rubric
+    assert ledger.loc["000-16a", "rubric"] == "sharpness"
+
+
+def test_the_first_part_of_a_compound_claim_answers_to_the_claims_own_anchor(tmp_path):
+    rows = claims.page_table(claims.ledger(tmp_path).query("seed == '002'"))["row"]
+    first = next(r for r in rows if 'id="002-21a"' in r)
+    assert '<span id="002-21">' in first
+    assert not any('<span id="002-21">' in r for r in rows if 'id="002-21b"' in r)
 
 
 @pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed texts (../shared/seeds) are not beside this checkout")
@@ -165,3 +191,14 @@ def test_page_table_shows_each_rows_own_test_outside_any_fold():
     cells = list(claims.page_table(rows)["claim (the seed's words)"])
     assert "above 0.5" in cells[0] and "<details>" not in cells[0]
     assert "Test: realistic: share at least 0.9" in cells[1] and "at most 5%" not in cells[1]
+
+
+def test_a_late_change_inside_the_curves_own_jitter_is_not_a_trend():
+    rng = np.random.default_rng(0)
+    flat = np.concatenate([[19.0, 17.5], 17.2 + 0.4 * rng.standard_normal(23)])  # seed 002's KL: a jittery plateau
+    noisy = claims._late_change(flat)
+    assert noisy.lo < 0.1 < noisy.hi  # straddles the 10% cut: inconclusive, whatever the point estimate
+    settled = claims._late_change(np.concatenate([np.linspace(300, 210, 15), 210 + 0.01 * rng.standard_normal(10)]))
+    assert settled.hi < 0.1  # a curve that fell and then flattened: stabilised beyond doubt
+    drifting = claims._late_change(np.linspace(300, 200, 25))
+    assert drifting.lo > 0.1  # still falling at an even pace: the last 5 epochs are a fifth of the fall
