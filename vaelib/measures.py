@@ -524,3 +524,22 @@ def measures_or_cached(ctx: report.Context, n: int = 2000) -> tuple[pd.DataFrame
     measured = f"{date.today().isoformat()} on the run cache {ctx.runs_root.name}/"
     atomic_write(key_file, (json.dumps({"key": key, "measured": measured}, indent=1) + "\n").encode())
     return df, f"Measured {len(df)} values on {len(key['runs'])} runs."
+
+
+# -- the classifiers' floor: recomputed on every run (a second per data set), so outside the cached measurements --
+
+
+def noise_floor(ctx: report.Context, n: int = 1000) -> pd.DataFrame:
+    """How sure each data set's classifier is of uniform noise: the share of `n` noise images (seeded as in
+    `_seed001`'s MNIST floor) at top-1 above 0.9 and above 0.5. A test of recognisability by confidence means
+    something only where noise scores well below real images."""
+    rows = []
+    for dataset in E.DATASETS:
+        net, _ = ctx.classifier(dataset)
+        shape = clf.ClassifierConfig.domain(dataset).image_shape
+        noise = torch.rand(n, *shape, generator=torch.Generator().manual_seed(0))
+        top = clf.predict(net, noise).max(1).values
+        rows.append({"data set": dataset, "images": "uniform noise", "n": n,
+                     "top-1 above 0.9": float((top > 0.9).double().mean()),
+                     "top-1 above 0.5": float((top > 0.5).double().mean())})  # fmt: skip
+    return pd.DataFrame(rows)

@@ -280,14 +280,20 @@ def matches_number(
     return Verdict("contradicted", f(iv.estimate), iv.text(fmt), "", sensitivity)
 
 
-def recognisable(ours: Interval, real: Interval, cut: float) -> Verdict:
-    """Our recognised share over the real test images' share, against `cut` (0.5 tier A, 0.9 tier B)."""
+def recognisable(ours: Interval, real: Interval, cut: float, noise: Interval | None = None) -> Verdict:
+    """Our recognised share over the real test images' share, against `cut` (0.5 tier A, 0.9 tier B). With `noise`
+    (the share of uniform noise the classifier is as sure of, for images without a label to check), a classifier
+    that would pass noise by the same cut cannot decide: the verdict is inconclusive, leaning as the test does."""
     if real.estimate == 0:  # a classifier that recognises no real image (a smoke run's) gives no reference
         return Verdict("not measured", f"the classifier recognises none of the real test images ({real.source})")
     hi = ours.hi / real.lo if real.lo > 0 else math.inf
     ratio = Interval(ours.estimate / real.estimate, ours.lo / real.hi, hi, f"{ours.source}; real images {real.source}")
     v = threshold(ratio, cut, "above", fmt="{:.2f}")
     value = f"{ours.estimate:.1%} recognised; real test images {real.estimate:.1%}; ratio {ratio.estimate:.2f}"
+    if noise is not None and noise.estimate / real.estimate >= cut:
+        lean = v.lean or ("leans confirmed" if v.outcome == "confirmed" else "leans contradicted")
+        value += f"; uniform noise {noise.estimate:.1%}: the classifier is as sure of noise, so this test cannot decide"
+        return Verdict("inconclusive", value, v.interval, lean, v.sensitivity)
     return Verdict(v.outcome, value, v.interval, v.lean, v.sensitivity)
 
 
