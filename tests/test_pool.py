@@ -88,3 +88,21 @@ def test_plan_jobs_puts_classifiers_first_then_the_longest_runs(tmp_path):
     runs = [j.expected_s for j in jobs if isinstance(j.config, RunConfig)]
     assert runs == sorted(runs, reverse=True) and len(runs) == len(E.report_plan("smoke"))
     assert pool.default_jobs(threads=10_000) == 1
+
+
+def test_the_longest_run_is_named_in_words_not_by_its_folder():
+    from vaelib.pool import describe_run, train_all_markdown
+
+    assert describe_run("mnist-conv-z2-b0.001-mean-f4273ae7f4") == (
+        "the MNIST conv VAE with a 2-D latent, β = 0.001, its loss averaged over pixels"
+    )
+    assert (
+        describe_run("fashion-mnist-conv_bn-z16-b1-0123456789")
+        == "the Fashion-MNIST conv-BN VAE with a 16-D latent, β = 1"
+    )
+    assert describe_run("classifier-mnist-935627ac20") == "classifier-mnist"  # another form: only the digest goes
+    facts = {"trained": 3, "planned": 4, "jobs": 1, "threads_per_run": 2, "wall_s": 600.0, "summed_run_s": 600.0,
+             "longest_run": "mnist-unet-z4-b1-e788c3d0ae", "longest_run_s": 300.0, "machine": "m"}  # fmt: skip
+    one = train_all_markdown(facts)
+    assert "e788c3d0ae" not in one and "summed" not in one  # one at a time: wall time is the sum
+    assert "summed over the runs" in train_all_markdown({**facts, "jobs": 2, "wall_s": 350.0})

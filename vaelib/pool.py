@@ -10,6 +10,7 @@ e.g. a Dask cluster through `joblib.parallel_config(backend="dask")` (see the RE
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -228,14 +229,26 @@ def _record(assets: Path, n: int, planned: int, jobs: int, threads: int, wall: f
     atomic_write(assets / "train_all.md", train_all_markdown(facts).encode())
 
 
+def describe_run(name: str) -> str:
+    """A run folder's name in words: 'mnist-conv-z2-b0.001-mean-f4273ae7f4' -> 'the MNIST conv VAE with a 2-D
+    latent, β = 0.001, its loss averaged over pixels' (a name of another form is returned without its digest)."""
+    m = re.fullmatch(r"(fashion-mnist|mnist)-([a-z_]+)-z(\d+)-b([0-9.e+-]+?)(-mean)?(?:-[0-9a-f]{10})?", name)
+    if not m:
+        return re.sub(r"-[0-9a-f]{10}$", "", name)
+    data, net, z, beta, mean = m.groups()
+    data = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}[data]
+    net = {"conv_bn": "conv-BN", "mlp": "MLP", "unet": "U-Net"}.get(net, net)
+    return f"the {data} {net} VAE with a {z}-D latent, β = {beta}" + (", its loss averaged over pixels" if mean else "")
+
+
 def train_all_markdown(facts: dict) -> str:
-    """The Reproduce page's sentence on the last full training (the longest run named by its settings, not its
-    folder: the name without its digest)."""
-    longest = str(facts["longest_run"]).rsplit("-", 1)[0]
+    """The Reproduce page's sentence on the last full training (the longest run in words, not its folder name)."""
+    wall, summed = facts["wall_s"] / 60, facts["summed_run_s"] / 60
+    side_by_side = f" ({summed:.1f} minutes summed over the runs)" if facts["jobs"] > 1 else ""
     return (
         f"The last `train-all` of the full profile trained {facts['trained']} of the plan's {facts['planned']} runs"
         f" and classifiers, {facts['jobs']} at a time with {facts['threads_per_run']} torch threads each, in"
-        f" {facts['wall_s'] / 60:.1f} minutes of wall time ({facts['summed_run_s'] / 60:.1f} minutes summed over the"
-        f" runs; the longest, {longest}, took {facts['longest_run_s'] / 60:.1f} minutes).\n\n"
+        f" {wall:.1f} minutes{side_by_side}; the longest, {describe_run(str(facts['longest_run']))}, took"
+        f" {facts['longest_run_s'] / 60:.1f} minutes.\n\n"
         f"*Measured on*: {facts['machine']}\n"
     )
