@@ -1423,12 +1423,22 @@ def beta_1_collapses_seed_000(a):
     return R.collapsed(int(r["active units"]), float(r["KL (nats)"]), claim=True)
 
 
-@check("000-12", "collapsed", "general: the standard VAE (summed BCE + KL, beta = 1) on the seed's network, latent 2, "
-       "collapses (0 active units, KL under 0.1 nat)", "the standard VAE (summed units) on seed 000's network",
-       "03_latent_2d")  # fmt: skip
+@check("000-12", "collapsed", "general: 'often' as everywhere in the ledger, at least 20% of runs: the share of the "
+       "standard VAE's runs (summed BCE + KL, beta = 1, the seed's network, latent 2; one on each data set) that "
+       "collapse (0 active units, KL under 0.1 nat), with its Wilson interval", "the standard VAE (summed units) on "
+       "seed 000's network", "03_latent_2d")  # fmt: skip
 def standard_vae_collapses_in_2d(a):
-    r = a.row("03_latent_2d", "metrics", model="fashion-mnist, summed BCE + 1 KL (addition)")
-    return R.collapsed(int(r["active units"]), float(r["KL (nats)"]), claim=True)
+    runs = [
+        a.row("03_latent_2d", "metrics", model=f"{ds}, summed BCE + 1 KL (addition)")
+        for ds in ("mnist", "fashion-mnist")
+    ]
+    collapsed = [R.collapsed(int(r["active units"]), float(r["KL (nats)"]), claim=True).outcome == "confirmed"
+                 for r in runs]  # fmt: skip
+    share = R.share(sum(collapsed) / len(runs), len(runs), f"{len(runs)} runs, Wilson")
+    v = R.threshold(share, OFTEN, "above", fmt="{:.0%}")
+    k = sum(collapsed)
+    said = f"{R.how_many(k, len(runs), 'run')} {'collapse' if k == len(runs) > 1 else 'collapses'}"
+    return R.Verdict(v.outcome, said, v.interval, v.lean, v.sensitivity)
 
 
 @check("000-13", "number", "0.001 KL makes up 10-20% of the final loss (prediction interval over 3 training seeds)",
