@@ -202,3 +202,33 @@ def test_a_late_change_inside_the_curves_own_jitter_is_not_a_trend():
     assert settled.hi < 0.1  # a curve that fell and then flattened: stabilised beyond doubt
     drifting = claims._late_change(np.linspace(300, 200, 25))
     assert drifting.lo > 0.1  # still falling at an even pace: the last 5 epochs are a fifth of the fall
+
+
+def _beta_noise_rows(silhouettes, sd):
+    return [{"beta": b, "train recon mean": 209.0 + b, "train recon std": 0.05, "train KL mean": 9.0 - 3 * b,
+             "train KL std": 0.05, "silhouette mean": s, "silhouette std": sd}
+            for b, s in zip((0.1, 0.5, 1.0), silhouettes, strict=True)]  # fmt: skip
+
+
+def test_a_notebooks_verdict_on_a_row_is_the_ledgers(tmp_path):
+    # the silhouette falls slightly with beta, inside a spread of 3 training seeds: the ledger's words, not a page's own
+    _write(tmp_path, "04_beta", "beta_noise", _beta_noise_rows((0.523, 0.510, 0.499), 0.012))
+    v = claims.verdict_of("002-11", tmp_path)
+    row = claims.ledger(tmp_path).set_index("id").loc["002-11"]
+    assert (v.outcome, v.lean) == (row.verdict, row.lean) == ("inconclusive", "leans contradicted")
+    assert claims.verdict_words(v) == "inconclusive, leaning contradicted"
+    # the same fall with a tiny spread: contradicted, in both places
+    _write(tmp_path, "04_beta", "beta_noise", _beta_noise_rows((0.523, 0.510, 0.499), 0.001))
+    assert claims.verdict_words(claims.verdict_of("002-11", tmp_path)) == "contradicted"
+    # a part of a compound claim by its letter (002-13b reads the sharpness the claims notebook measures: until it
+    # has, the ledger says 'not measured' for both parts, and so does verdict_of)
+    assert claims.verdict_of("002-13a", tmp_path).outcome == "not measured"
+    sharp = [{"seed": "002", "key": f"002.beta{b:g}_recon_sharpness{sd}", "value": v}
+             for b, s in ((0.1, 0.21), (0.5, 0.20), (1.0, 0.19)) for sd, v in (("", s), ("_sd", 0.001))]  # fmt: skip
+    _write(tmp_path, "claims", "measures", sharp)
+    ledger = claims.ledger(tmp_path).set_index("id")
+    for row in ("002-13a", "002-13b"):
+        assert claims.verdict_of(row, tmp_path).outcome == ledger.loc[row, "verdict"] == "confirmed"
+    # a row the ledger lacks is an error that names it
+    with pytest.raises(claims.MissingMeasurement, match="002-99"):
+        claims.verdict_of("002-99", tmp_path)

@@ -24,6 +24,8 @@ from vaelib.models import MLPConfig
 from vaelib.runs import RunConfig
 
 __all__ = [
+    "verdict_of",
+    "verdict_words",
     "SEED_000",
     "SEED_000_SETTINGS",
     "SEED_002",
@@ -2200,6 +2202,27 @@ def new_realistic_samples_seed_004(a):
             _share(a, "004.sample_confident_90", "004.n_samples"), _real(a, "004"), TIER_B, _noise(a, "004")
         ),
     ]
+
+
+def verdict_of(row: str, assets_root: str | os.PathLike) -> R.Verdict:
+    """The ledger's verdict on one row ("002-11", or a part: "002-13a"), by the ledger's own check on the tables
+    written so far: a notebook sentence that judges a seed says what the ledger says."""
+    base, part = (row[:-1], "abcdefgh".index(row[-1])) if row[-1].isalpha() else (row, 0)
+    if base not in CHECKS:
+        raise MissingMeasurement(f"row {row}: the ledger has no check for claim {base}")
+    try:
+        verdicts = CHECKS[base].measure(Assets(assets_root))
+    except MissingMeasurement as e:  # as the ledger says it, e.g. before the claims notebook has measured its part
+        return R.Verdict("not measured", f"({e})")
+    verdicts = verdicts if isinstance(verdicts, list) else [verdicts]
+    if part >= len(verdicts):
+        raise MissingMeasurement(f"row {row}: claim {base} has {len(verdicts)} part(s)")
+    return verdicts[part]
+
+
+def verdict_words(v: R.Verdict) -> str:
+    """A verdict as a sentence says it: 'confirmed', or 'inconclusive, leaning contradicted'."""
+    return f"{v.outcome}, {v.lean.replace('leans', 'leaning')}" if v.lean else v.outcome
 
 
 LEDGER_COLUMNS = ["seed", "id", "claim", "kind", "finding", "rubric", "seed_value", "our_value", "interval", "verdict",

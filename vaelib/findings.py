@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["GOAL_FID_CHANGE", "GOAL_SSIM_CHANGE", "sharpening_goal", "sharpening_findings"]
+__all__ = ["GOAL_FID_CHANGE", "GOAL_SSIM_CHANGE", "VARIANT_WORDS", "sharpening_goal", "sharpening_findings"]
+
+# The data sets and the variants as sentences name them (the tables keep their short labels).
+DATASET_WORDS = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
+VARIANT_WORDS = {"pixel": "the pixel loss alone", "perceptual": "pixel + perceptual loss",
+                 "perceptual+gan": "pixel + perceptual + GAN loss"}  # fmt: skip
 
 # The sharpening goal: perceptual + GAN lowers the reconstruction FID by at least 30% against the pixel loss alone
 # while losing at most 0.02 of SSIM.
@@ -48,8 +53,8 @@ def sharpening_findings(table: pd.DataFrame, goal: pd.DataFrame) -> str:
     for g in goal.to_dict("records"):
         met = "met" if g["goal met"] == "yes" else "**not met**"
         lines.append(
-            f"* {g['data set']}, latent {g['latent']}: perceptual + GAN changes the reconstruction FID by "
-            f"{g['FID change']} and SSIM by {g['SSIM change']:+.3f} against pixel loss alone: the goal is {met}."
+            f"* {DATASET_WORDS.get(g['data set'], g['data set'])}, latent {g['latent']}: perceptual + GAN changes the reconstruction FID by "
+            f"{g['FID change']} and SSIM by {g['SSIM change']:+.3f} against the pixel loss alone: the goal is {met}."
         )
     for (ds, z), t in table.groupby(["data set", "latent"], sort=False):
         t = t.set_index("variant")
@@ -60,7 +65,8 @@ def sharpening_findings(table: pd.DataFrame, goal: pd.DataFrame) -> str:
         for v in (v for v in t.index if v != "pixel"):
             r = t.loc[v]
             lines.append(
-                f"* {ds}, latent {z}, {v} vs pixel: reconstruction FID {pct(r['FID recon'], base['FID recon'])}, "
+                f"* {DATASET_WORDS.get(ds, ds)}, latent {z}, {VARIANT_WORDS.get(v, v)} against the pixel loss alone: "
+                f"reconstruction FID {pct(r['FID recon'], base['FID recon'])}, "
                 f"SSIM {r['SSIM'] - base['SSIM']:+.3f}, PSNR {r['PSNR'] - base['PSNR']:+.2f} dB, test negative ELBO "
                 f"{r['ELBO (nats)'] - base['ELBO (nats)']:+.1f} nats (higher is a worse likelihood); reconstruction sharpness "
                 f"{r['sharpness recon'] / data_sharp:.0%} of the test images' (pixel: "
