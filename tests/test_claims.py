@@ -232,3 +232,20 @@ def test_a_notebooks_verdict_on_a_row_is_the_ledgers(tmp_path):
     # a row the ledger lacks is an error that names it
     with pytest.raises(claims.MissingMeasurement, match="002-99"):
         claims.verdict_of("002-99", tmp_path)
+
+
+def test_a_summary_line_that_cites_a_row_names_the_ledgers_verdict():
+    table = pd.DataFrame([{"id": "000-01", "verdict": "confirmed", "lean": np.nan},
+                          {"id": "002-02", "verdict": "inconclusive", "lean": "leans contradicted"},
+                          {"id": "002-21a", "verdict": "contradicted", "lean": np.nan},
+                          {"id": "002-21b", "verdict": "confirmed", "lean": np.nan}])  # fmt: skip
+    text = ("* Ours 0.0366 against 0.0356 ([seed 000, row 000-01](claims.md#000-01)).\n"
+            "* 242.06 against 242.31 ([row 002-02](../../claims/#002-02)); the FID ([row 002-21](claims.md#002-21)).\n"
+            "* Already judged: inconclusive ([row 002-02](claims.md#002-02)).")  # fmt: skip
+    lines = claims.name_verdicts(text, table).split("\n")
+    assert lines[0] == "* Ours 0.0366 against 0.0356 ([seed 000, row 000-01: confirmed](claims.md#000-01))."
+    assert "[row 002-02: inconclusive, leaning contradicted](../../claims/#002-02)" in lines[1]
+    assert "[row 002-21: a: contradicted; b: confirmed](claims.md#002-21)" in lines[1]
+    assert lines[2] == text.split("\n")[2]  # a line that names a verdict itself is left as it is
+    with pytest.raises(claims.MissingMeasurement, match="003-99"):
+        claims.name_verdicts("see [row 003-99](claims.md#003-99)", table)

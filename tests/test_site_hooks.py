@@ -57,3 +57,25 @@ def test_readings_link_the_ledger_from_pages_and_from_rendered_notebooks():
         "see [seed 000, row 000-17](../../claims/#000-17) and [the latent 2-D page](../../latent-2d/)."
     )
     assert report.for_notebook("[a site](https://example.org/x.md)") == "[a site](https://example.org/x.md)"
+
+
+def test_a_verdict_the_pages_name_beside_a_ledger_link_is_the_ledgers():
+    # prose typed in docs/ that names a row's verdict ("[row 000-19](claims.md#000-19), contradicted") must say what
+    # the committed ledger says, so a changed verdict cannot leave a page behind
+    import re
+
+    import pandas as pd
+
+    root = Path(__file__).parents[1]
+    ledger = pd.read_csv(root / "assets" / "claims" / "claims.csv").set_index("id")
+    named = re.compile(
+        r"\]\(claims\.md#(\d{3}-\d{2}[a-h]?)\),? (confirmed|contradicted|inconclusive|not measured|not testable)"
+    )
+    seen = 0
+    for page in (root / "docs").glob("*.md"):
+        for m in named.finditer(page.read_text()):
+            seen += 1
+            assert ledger.loc[m[1], "verdict"] == m[2], (
+                f"{page.name}: row {m[1]} is {ledger.loc[m[1], 'verdict']}, not {m[2]}"
+            )
+    assert seen >= 3  # the explorer's and the VAE-vs-AE page's sentences
