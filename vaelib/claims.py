@@ -1303,7 +1303,8 @@ SMOOTH = 3.0  # largest over mean step: below it 'smooth'
 OFTEN = 0.2  # unsure share: 'often' at or above, 'occasionally' below
 DIVERSE = 5.0  # effective classes of 10
 STABLE_RISE = 0.01  # largest epoch-to-epoch rise of a 'stable' curve
-MINOR_CV = 0.05  # final-loss coefficient of variation of 'minor variations'
+SLIGHT = 0.05  # 'slightly' / 'minor': under 5% ("a few percent"), a total change or a coefficient of variation
+MINOR_CV = SLIGHT  # final-loss coefficient of variation of 'minor variations' / 'vary slightly'
 NEAR = 1.0  # within over across centroid distance of 'near each other'
 
 
@@ -1548,13 +1549,16 @@ def _vae_ae(a: Assets, dataset: str = "fashion-mnist") -> tuple[pd.Series, pd.Se
     )
 
 
-@check("001-01", "stable training", "a: the validation loss ends below where it started; b: it changes over the last 5 "
-       "epochs by under 10% of its whole fall", SAME_001, "claims")  # fmt: skip
+@check("001-01", "stable training", "a: the validation loss ends below where it started; b: it stabilises, as in 002-04: "
+       "its change over the last 5 epochs under 10% of its change over the whole run, the change given an interval "
+       "by the curve's own epoch-to-epoch jitter", SAME_001, "02_vae_vs_ae")  # fmt: skip
 def learning_curve_seed_001(a):
-    fell = R.threshold(
-        _point(_m(a, "001.val_loss_fell")), 0.5, "above", value="fell" if _m(a, "001.val_loss_fell") else "did not fall"
-    )
-    return [fell, R.threshold(_point(_m(a, "001.val_loss_last5_over_fall")), 0.1, "below", fmt="{:.1%}")]
+    val = a.table("02_vae_vs_ae", "vae_curve")["val_loss"].to_numpy()
+    if len(val) < 6:
+        raise MissingMeasurement(f"02_vae_vs_ae/vae_curve: {len(val)} epochs, the check needs at least 6")
+    fell = bool(val[-1] < val[0])
+    return [R.threshold(_point(float(fell)), 0.5, "above", value="fell" if fell else "did not fall"),
+            R.threshold(_late_change(val), 0.1, "below", fmt="{:.1%}")]  # fmt: skip
 
 
 @check("001-02", "recognisable", "most reconstructions keep their category: the classifier's accuracy on them over its "
@@ -1867,11 +1871,12 @@ def kl_falls_with_beta_seed_002(a):
     return _ordered(a, "train KL mean", "train KL std", rising=False, fmt="{:.2f}")
 
 
-@check("002-13", "comparison", "a: the final training recon rises at each step of beta, by less than 2% in all (3 "
-       "training seeds); b: 'blurrier images' as 002-09", SAME_002_BETA, "04_beta")  # fmt: skip
+@check("002-13", "comparison", "a: the final training recon rises at each step of beta, by less than 5% in all (3 "
+       "training seeds; 'slightly', as 000-29's 'vary slightly'); b: 'blurrier images' as 002-09", SAME_002_BETA,
+       "04_beta")  # fmt: skip
 def recon_rises_slightly_with_beta_seed_002(a):
     rec = _beta_noise(a)["train recon mean"]
-    total = R.threshold(_point(float(rec[1.0] / rec[0.1] - 1), "3 training seeds"), 0.02, "below", fmt="{:.2%}")
+    total = R.threshold(_point(float(rec[1.0] / rec[0.1] - 1), "3 training seeds"), SLIGHT, "below", fmt="{:.2%}")
     return [R.all_of(_ordered(a, "train recon mean", "train recon std", rising=True, fmt="{:.2f}"), total),
             CHECKS["002-09"].measure(a)]  # fmt: skip
 

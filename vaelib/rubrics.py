@@ -123,10 +123,11 @@ RUBRICS: dict[str, Rubric] = {
             "stable training",
             "per-epoch loss curves (over the training seeds where the report has several)",
             "'decreases': last epoch below the first; 'stable': no epoch-to-epoch rise above 1%; 'stabilizes': the "
-            "change over the last 5 epochs under 10% of the whole fall; 'minor variations between runs': final-loss "
-            "coefficient of variation under 5%; 'oscillates / does not improve': 3 or more rises in the last 10 "
-            "epochs, or a final value more than 1% above the best",
-            "'stabilizes' is relative to the curve's own fall; 'minor' and 'slightly' allow a few percent",
+            "change over the last 5 epochs under 10% of the curve's whole change, with an interval from the curve's "
+            "own epoch-to-epoch jitter; 'minor variations between runs' and 'slightly': under 5% (the final losses' "
+            "coefficient of variation, or the total change); 'oscillates / does not improve': 3 or more rises in "
+            "the last 10 epochs, or a final value more than 1% above the best",
+            "'stabilizes' is relative to the curve's own change; 'minor' and 'slightly' allow a few percent (5%)",
         ),
         Rubric(
             "smooth interpolation",
@@ -205,7 +206,7 @@ def seeds(values: Sequence[float], rel_floor: float = 0.0) -> Interval:
         return Interval(mean, mean - half, mean + half, f"{n} training seeds")
     half = Z95 * rel_floor * abs(mean)
     source = (
-        f"one training seed; spread {100 * rel_floor:.1f}% measured on a related setting" if rel_floor else "one run"
+        f"one training seed; spread {100 * rel_floor:.2g}% measured on a related setting" if rel_floor else "one run"
     )
     return Interval(mean, mean - half, mean + half, source)
 
