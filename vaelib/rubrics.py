@@ -147,9 +147,11 @@ RUBRICS: dict[str, Rubric] = {
             "comparison",
             "a difference between two settings, with the interval of the difference (training seeds where the report "
             "has them, else the evaluation's noise)",
-            "confirmed when the interval lies wholly on the side the seed states; contradicted when wholly on the "
-            "other; else inconclusive",
-            "an ordering that matches the seed's but is not significant is not evidence against it",
+            "confirmed when the interval lies wholly on the side the write-up states; contradicted when wholly on "
+            "the other; else inconclusive. Where the report has one training seed and no noise estimate for the "
+            "quantity, the interval has no width and the sign decides: the row says 'no spread measured' (or 'signs "
+            "of two changes'), a weaker verdict than one with an interval",
+            "an ordering that matches the write-up's but is not significant is not evidence against it",
         ),
     )
 }
