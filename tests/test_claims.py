@@ -188,7 +188,7 @@ def test_page_table_shows_each_rows_own_test_outside_any_fold():
              "source": "06_sampling"},
         ]
     )  # fmt: skip
-    cells = list(claims.page_table(rows)["claim (the seed's words)"])
+    cells = list(claims.page_table(rows)["claim (the write-up's words)"])
     assert "above 0.5" in cells[0] and "<details>" not in cells[0]
     assert "Test: realistic: share at least 0.9" in cells[1] and "at most 5%" not in cells[1]
 

@@ -1,7 +1,7 @@
 """The seed write-ups (the report's five sources) in one place: the numbers they quote, the settings they state,
 and every claim they make, each with the test the report applies and a verdict (`ledger`).
 
-Each value is copied from the seed's text, with the words it stands for; the report's own figures come from the
+Each value is copied from the write-up's text, with the words it stands for; the report's own figures come from the
 tables its notebooks write (assets/NN_name/*.csv), never from here.
 """
 
@@ -208,7 +208,7 @@ def run_settings(config: RunConfig) -> dict[str, object]:
 
 
 def settings_table(seed: dict[str, object], config: RunConfig) -> pd.DataFrame:
-    """One row per setting: the seed's value, the run's, and whether they are the same ("our choice" where the
+    """One row per setting: the write-up's value, the run's, and whether they are the same ("our choice" where the
     seed states none)."""
     ours = run_settings(config)
     rows = []
@@ -231,13 +231,13 @@ class Claim:
     would test it (`not_testable`: why no measurement can)."""
 
     id: str  # "SSS-NN": seed and claim number
-    words: str  # an exact excerpt of the seed's text
+    words: str  # an exact excerpt of the write-up's text
     seed_value: str = ""  # the numbers the words quote ("" when none)
     setting: str = ""  # where the claim holds
     metric: str = ""  # what would test it
     criterion: str = ""  # a first proposal of a criterion (the checks below state the one they apply)
     not_testable: str = ""  # why no measurement can test it ("" when one can)
-    general: bool = False  # a textbook statement about VAEs, not a result of the seed's model: outside its counts
+    general: bool = False  # a textbook statement about VAEs, not a result of the write-up's model: outside its counts
     finding: str = ""  # the row whose finding this one repeats (counted once), "" when its own
     parts: tuple[tuple[str, str], ...] = ()  # a compound claim: (exact excerpt, row whose finding it repeats)
 
@@ -254,7 +254,7 @@ CLAIMS: list[Claim] = [
         "**Final loss:** 0.0356 (reconstruction + weighted KL)",
         seed_value="0.0356",
         setting="seed 000 run: conv VAE, latent 2, mean-MSE + 0.001*KL, 10 epochs, batch 512",
-        metric="final-epoch training loss in the seed's units (per-pixel mean MSE + 0.001*KL per example); also test-set value",
+        metric="final-epoch training loss in the write-up's units (per-pixel mean MSE + 0.001*KL per example); also test-set value",
         criterion="agree if within +-15% (0.030-0.041); report recon and 0.001*KL parts separately",
     ),
     Claim(
@@ -319,7 +319,7 @@ CLAIMS: list[Claim] = [
         seed_value="0.04 / 0.05 / 0.09",
         setting="seed 000 run (beta=0.001)",
         metric="final recon (mean MSE), 0.001*KL and total",
-        criterion="inconsistent with the seed's own 0.0356; verdict from measured parts",
+        criterion="inconsistent with the write-up's own 0.0356; verdict from measured parts",
     ),
     Claim(
         "000-10",
@@ -968,7 +968,7 @@ CLAIMS: list[Claim] = [
         seed_value="",
         setting="latent 2",
         metric="silhouette of test mu by class per epoch",
-        not_testable="describes what the seed's GIFs show; the report makes the same GIFs (notebook 05), but the sentence claims nothing measurable",
+        not_testable="describes what the write-up's GIFs show; the report makes the same GIFs (notebook 05), but the sentence claims nothing measurable",
     ),
     Claim(
         "003-14",
@@ -1123,7 +1123,7 @@ _GENERAL = ("000-07", "000-08", "000-12", "001-18", "001-19", "002-27", "002-28"
 _NOT_TESTABLE = {
     "000-09": "illustrative arithmetic on assumed values ('If β=0.001'): right as arithmetic, and no result of the "
     "seed's run (whose own final loss is 0.0356, 000-01)",
-    "000-11": "illustrative: it assumes a KL of 50, while the seed's own conclusion for β = 1 is a collapse that makes "
+    "000-11": "illustrative: it assumes a KL of 50, while the write-up's own conclusion for β = 1 is a collapse that makes "
     "the KL 0 (000-10)",
     "002-26": "σ = 1 with μ = 0 is z ~ N(0, I) itself: the 'standard case' and σ = 1 are one distribution, so it cannot "
     "fall between σ = 0.5 and σ = 1",
@@ -1277,7 +1277,7 @@ _DATASET_OF = {"000": "fashion-mnist", "001": "fashion-mnist", "002": "fashion-m
 
 
 def _noise(a: Assets, seed: str) -> R.Interval:
-    """The share of uniform noise the seed's data set's classifier puts at top-1 above 0.9 (its floor)."""
+    """The share of uniform noise the write-up's data set's classifier puts at top-1 above 0.9 (its floor)."""
     r = a.row("claims", "classifier_floor", **{"data set": _DATASET_OF[seed]})
     return R.share(float(r["top-1 above 0.9"]), int(r["n"]))
 
@@ -1321,13 +1321,13 @@ def _repeats(a: Assets) -> pd.DataFrame:
     return a.table("03_latent_2d", "fashion_seed_repeats")
 
 
-@check("000-01", "number", "the seed's 0.0356 inside our prediction interval of the final training loss (3 training "
+@check("000-01", "number", "the write-up's 0.0356 inside our prediction interval of the final training loss (3 training "
        "seeds)", SAME_000, "03_latent_2d")  # fmt: skip
 def final_loss_matches_seed_000(a):
     return R.matches_number(R.seeds(list(_repeats(a)["last epoch"])), SEED_000["final_loss"], 4)
 
 
-@check("000-02", "stable training", "a: no epoch-to-epoch rise of the training loss above 1%; b: the seed's first-epoch "
+@check("000-02", "stable training", "a: no epoch-to-epoch rise of the training loss above 1%; b: the write-up's first-epoch "
        "0.0799 inside our prediction interval (3 training seeds)", SAME_000, "03_latent_2d")  # fmt: skip
 def first_epoch_and_stability_seed_000(a):
     rise = R.threshold(_point(_m(a, "000.loss_largest_rise")), STABLE_RISE, "below", fmt="{:.2%}")
@@ -1337,11 +1337,11 @@ def first_epoch_and_stability_seed_000(a):
 
 def latent_extremes_seed_000(a: Assets, dim: int) -> R.Verdict:
     """The seed's (min, max, mean) of dimension `dim` against ours. On each training seed our two dimensions are
-    first assigned to the seed's two, each with either sign, as fits the seed's six numbers best (dimensions are
+    first assigned to the write-up's two, each with either sign, as fits the write-up's six numbers best (dimensions are
     unordered and signs arbitrary: all eight choices); then each of the three numbers of `dim` is tested against its
     prediction interval over the training seeds. One verdict per dimension: the seed states them as two claims."""
     seed_stats = SEED_000["latent_stats"]
-    assigned: list[list[float]] = []  # per training seed: the six numbers in the seed's order
+    assigned: list[list[float]] = []  # per training seed: the six numbers in the write-up's order
     for k in range(int(_m(a, "000.seeds"))):
         dims = [(_m(a, f"000.s{k}.mu_min_d{d}"), _m(a, f"000.s{k}.mu_max_d{d}"), _m(a, f"000.s{k}.mu_mean_d{d}"))
                 for d in (0, 1)]  # fmt: skip
@@ -1363,8 +1363,8 @@ def latent_extremes_seed_000(a: Assets, dim: int) -> R.Verdict:
     return R.all_of(*verdicts, value="; ".join(f"{n} {v.value}" for n, v in zip(names, verdicts, strict=True)))
 
 
-_EXTREMES = ("the seed's min, max and mean of this dimension each inside our prediction interval over 3 training "
-             "seeds, with our dimensions matched to the seed's (order and sign: of the eight choices, the one that "
+_EXTREMES = ("the write-up's min, max and mean of this dimension each inside our prediction interval over 3 training "
+             "seeds, with our dimensions matched to the write-up's (order and sign: of the eight choices, the one that "
              "fits all six of its numbers best, on each training seed)")  # fmt: skip
 
 
@@ -1419,7 +1419,7 @@ def typical_kl_range(a):
                           value=" / ".join(f"{k:.1f}" for k in kls))  # fmt: skip
 
 
-@check("000-10", "collapsed", "with beta = 1 in the seed's units: 0 active units and test KL under 0.1 nat", SAME_000,
+@check("000-10", "collapsed", "with beta = 1 in the write-up's units: 0 active units and test KL under 0.1 nat", SAME_000,
        "03_latent_2d")  # fmt: skip
 def beta_1_collapses_seed_000(a):
     r = a.row("03_latent_2d", "metrics", model="fashion-mnist, mean MSE + 1 KL (seed 000's beta = 1)")
@@ -1427,7 +1427,7 @@ def beta_1_collapses_seed_000(a):
 
 
 @check("000-12", "collapsed", "general: 'often' as everywhere in the ledger, at least 20% of runs: the share of the "
-       "standard VAE's runs (summed BCE + KL, beta = 1, the seed's network, latent 2; one on each data set) that "
+       "standard VAE's runs (summed BCE + KL, beta = 1, the write-up's network, latent 2; one on each data set) that "
        "collapse (0 active units, KL under 0.1 nat), with its Wilson interval", "the standard VAE (summed units) on "
        "seed 000's network", "03_latent_2d")  # fmt: skip
 def standard_vae_collapses_in_2d(a):
@@ -1627,7 +1627,7 @@ def occasional_ambiguity_seed_001(a):
 
 @check("001-11", "collapsed", "read literally (PyTorch's default mean over pixels at beta = 1, a KL weight 784 times the "
        "ELBO's) the VAE collapses: 0 active units and test KL under 0.1 nat",
-       "the seed's loss as written (mean reduction), its beta = 1, on our choices of network and epochs (seed silent)",
+       "the write-up's loss as written (mean reduction), its beta = 1, on our choices of network and epochs (seed silent)",
        "02_vae_vs_ae")  # fmt: skip
 def literal_loss_collapses_seed_001(a):
     r = a.row("02_vae_vs_ae", "seed_reduction", reading="mean BCE + KL (as written)")
@@ -1749,13 +1749,13 @@ for _epoch, _cid in ((5, "002-01"), (25, "002-02")):
         r = _main_loss(a, epoch)
         tr, te = SEED_002["losses"][epoch]
         spread = _family_spread(a)
-        other = [v for e, v in SEED_002["losses"].items() if e != epoch]  # the seed's numbers at its other epoch
+        other = [v for e, v in SEED_002["losses"].items() if e != epoch]  # the write-up's numbers at its other epoch
         return R.all_of(
             R.matches_number(R.seeds([float(r["train loss"])], spread), tr, 2, "{:.2f}", [o[0] for o in other]),
             R.matches_number(R.seeds([float(r["test loss"])], spread), te, 2, "{:.2f}", [o[1] for o in other]),
         )
 
-    check(_cid, "number", f"the seed's epoch-{_epoch} train and test losses inside our prediction intervals (one "
+    check(_cid, "number", f"the write-up's epoch-{_epoch} train and test losses inside our prediction intervals (one "
           "training seed; the relative spread of the beta study's 3 training seeds)", SAME_002, "04_beta")(_loss_check)  # fmt: skip
 
 
@@ -1813,11 +1813,11 @@ for _beta, _cid in ((0.1, "002-06"), (0.5, "002-07"), (1.0, "002-08")):
             half = 4.30 * sd * math.sqrt(1 + 1 / n)
             return R.Interval(float(mean), float(mean - half), float(mean + half), f"{n} training seeds")
 
-        other = [v for b, v in SEED_002["beta_table"].items() if b != beta]  # the seed's numbers at its other betas
+        other = [v for b, v in SEED_002["beta_table"].items() if b != beta]  # the write-up's numbers at its other betas
         return [R.matches_number(pi(r["train recon mean"], r["train recon std"]), rec, 2, "{:.2f}", [o[0] for o in other]),
                 R.matches_number(pi(r["train KL mean"], r["train KL std"]), kl, 2, "{:.2f}", [o[1] for o in other])]  # fmt: skip
 
-    check(_cid, "number", f"a: the seed's final recon at beta = {_beta:g}, b: its final KL, each inside our prediction "
+    check(_cid, "number", f"a: the write-up's final recon at beta = {_beta:g}, b: its final KL, each inside our prediction "
           "interval (3 training seeds)", SAME_002_BETA, "04_beta")(_beta_check)  # fmt: skip
 
 
@@ -2096,7 +2096,7 @@ def gan_sharpens_seed_003(a):
     return R.Verdict("confirmed" if ok else "contradicted", text, "one training seed each", "", "signs of two changes")
 
 
-@check("003-12", "recognisable", "realistic and meaningful reconstructions of the seed's full recipe (perceptual + GAN, "
+@check("003-12", "recognisable", "realistic and meaningful reconstructions of the write-up's full recipe (perceptual + GAN, "
        "latent 16): the classifier's accuracy on them at least 0.9 of its accuracy on the test images, and at least "
        "80% of their sharpness", SAME_003_SHARP, "claims")  # fmt: skip
 def realistic_meaningful_reconstructions_seed_003(a):
@@ -2111,7 +2111,7 @@ def _seed004(a: Assets) -> pd.Series:
     return a.row("07_evaluation", "mnist_metrics", model="MLP VAE 400-400-20 (seed 004)")
 
 
-@check("004-01", "number", "the seed's three losses have no units; their unit-free ratio, KL over recon (0.243 / "
+@check("004-01", "number", "the write-up's three losses have no units; their unit-free ratio, KL over recon (0.243 / "
        "0.157 = 1.55), against ours (any common scaling cancels)", SAME_004 + " (the seed quotes training losses, we "
        "compare test losses)", "07_evaluation")  # fmt: skip
 def loss_ratio_seed_004(a):
@@ -2384,7 +2384,9 @@ def page_table(rows: pd.DataFrame) -> pd.DataFrame:
         evidence = f' <a class="evidence" href="{page}">evidence</a>' if page else ""
         # The test shows, not folded: two rows with the same value and opposite verdicts (004-10, 004-16b) differ
         # only in it.
-        return f'{html.escape(str(r["claim"]))}{kind}{repeat}{evidence}<br><small class="test">{how}</small>'
+        # A code span's text is escaped once, as HTML (Markdown inside an HTML cell would show "&lt;" literally).
+        words = re.sub(r"`([^`]*)`", r"<code>\1</code>", html.escape(str(r["claim"])))
+        return f'{words}{kind}{repeat}{evidence}<br><small class="test">{how}</small>'
 
     def verdict_cell(r: pd.Series) -> str:
         lean = f"<br><small>{r['lean']}</small>" if r["lean"] else ""
@@ -2404,7 +2406,7 @@ def page_table(rows: pd.DataFrame) -> pd.DataFrame:
                 + f'<span id="{i}"></span>{i}'
                 for i in rows["id"]
             ],
-            "claim (the seed's words)": [claim_cell(r) for _, r in rows.iterrows()],
+            "claim (the write-up's words)": [claim_cell(r) for _, r in rows.iterrows()],
             "verdict": [verdict_cell(r) for _, r in rows.iterrows()],
             "our value (interval)": [value_cell(r) for _, r in rows.iterrows()],
             "holds for": [html.escape(str(s)) for s in rows["sensitivity"]],

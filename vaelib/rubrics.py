@@ -62,11 +62,11 @@ RUBRICS: dict[str, Rubric] = {
         Rubric(
             "number",
             "our value (over the training seeds where training varies it) against the number the seed quotes",
-            "confirmed when the seed's number lies inside our 95% prediction interval for one run, widened by half a "
-            "unit of the seed's last quoted digit; a miss is inconclusive when our value is still nearer the seed's "
+            "confirmed when the write-up's number lies inside our 95% prediction interval for one run, widened by half a "
+            "unit of the write-up's last quoted digit; a miss is inconclusive when our value is still nearer the write-up's "
             "number for this condition than for its others (another epoch or beta), or within three half-widths of a "
             "spread borrowed from a related setting; a range: our interval inside it (contradicted: wholly outside)",
-            "the seed's number is one run, quoted to the digits it writes; a window wider than that, or than the "
+            "the write-up's number is one run, quoted to the digits it writes; a window wider than that, or than the "
             "effect under test, could hardly fail",
         ),
         Rubric(
@@ -107,7 +107,7 @@ RUBRICS: dict[str, Rubric] = {
         Rubric(
             "diverse",
             "the effective number of classes (exp of the entropy of the classifier's labels) of prior samples; for "
-            "comparisons the seed's own metric, mean pairwise L2 of decoded samples, over 20 draws",
+            "comparisons the write-up's own metric, mean pairwise L2 of decoded samples, over 20 draws",
             "'diverse', 'variety across categories': at least 5 of 10 effective classes; orderings: differences "
             "whose intervals lie wholly on one side",
             "variety across categories means most categories present",
@@ -254,7 +254,7 @@ def within_range(iv: Interval, lo: float, hi: float, value: str = "", fmt: str =
     else:
         outcome = "inconclusive"
         lean = "leans confirmed" if lo <= iv.estimate <= hi else "leans contradicted"
-    sensitivity = f"the range {f(lo)}-{f(hi)} against our interval {f(iv.lo)}-{f(iv.hi)}"
+    sensitivity = f"the range {f(lo)} to {f(hi)} against our interval {f(iv.lo)} to {f(iv.hi)}"
     return Verdict(outcome, value or f(iv.estimate), iv.text(fmt), lean, sensitivity)
 
 
@@ -271,14 +271,18 @@ def matches_number(
     tol = 0.5 * 10.0**-decimals
     lo, hi = iv.lo - tol, iv.hi + tol
     f = fmt.format
-    sensitivity = f"the seed's {seed_value:.{decimals}f} against our {f(lo)}-{f(hi)} (rounding included)"
+    sensitivity = f"the write-up's {seed_value:.{decimals}f} against our {f(lo)} to {f(hi)} (rounding included)"
     if lo <= seed_value <= hi:
         return Verdict("confirmed", f(iv.estimate), iv.text(fmt), "", sensitivity)
     nearest_own = all(abs(iv.estimate - seed_value) < abs(iv.estimate - o) for o in others) if others else False
     half = max((iv.hi - iv.lo) / 2, tol)
     borrowed = "related setting" in iv.source and abs(iv.estimate - seed_value) <= 3 * half + tol
     if nearest_own or borrowed:
-        why = "nearer the seed's number for this condition than for its others" if nearest_own else "a borrowed spread"
+        why = (
+            "nearer the write-up's number for this condition than for its others"
+            if nearest_own
+            else "a borrowed spread"
+        )
         return Verdict("inconclusive", f(iv.estimate), iv.text(fmt), "leans contradicted", f"{sensitivity}; {why}")
     return Verdict("contradicted", f(iv.estimate), iv.text(fmt), "", sensitivity)
 
@@ -306,7 +310,7 @@ def close_to_standard_normal(per_seed: Sequence[tuple[float, float, float]]) -> 
     n, k = len(passes), sum(passes)
     outcome = "confirmed" if k == n else "contradicted" if k == 0 else "inconclusive"
     lean = "" if outcome != "inconclusive" else ("leans confirmed" if 2 * k > n else "leans contradicted")
-    value = "; ".join(f"|mean| ≤ {m:.2f}, std {lo:.2f}-{hi:.2f}" for m, lo, hi in per_seed)
+    value = "; ".join(f"|mean| ≤ {m:.2f}, std {lo:.2f} to {hi:.2f}" for m, lo, hi in per_seed)
     interval = f"{how_many(k, n)} {'pass' if k > 1 else 'passes'}" if n > 1 else "one training seed"
     worst_m = max(m for m, _, _ in per_seed)
     worst_sd = max(max(abs(1 - lo), abs(hi - 1)) for _, lo, hi in per_seed)

@@ -431,8 +431,10 @@
       this.stripCanvas.hidden = true;
       this.stripLabel.textContent = "Click two points of the plane to interpolate between them.";
       this.base = null;
-      const kind = m.deterministic ? "a deterministic autoencoder" : "a VAE";
-      this.title.textContent = `${m.title} (${kind})`; // the run folder (m.run) stays in the manifest, not in the text
+      // The manifest's title names the data set by its folder name ("fashion-mnist: ..."): the page says it in words.
+      const named = m.title.replace(/^fashion-mnist\b/, "Fashion-MNIST").replace(/^mnist\b/, "MNIST");
+      const kind = m.deterministic ? " (a deterministic autoencoder: a point, no ellipse)" : /\bVAE\b/.test(m.title) ? "" : " (a VAE)";
+      this.title.textContent = `${named}${kind}`; // the run folder (m.run) stays in the manifest, not in the text
       this.sampleButton.textContent = m.deterministic ? "Sample the prior" : "Sample z ~ q(z|x)";
       this.sampleCaption.textContent = m.deterministic ? "decode of z = ε ~ N(0, I)" : "decode of z = μ + σ ⊙ ε";
       this.legend.replaceChildren();
