@@ -235,7 +235,7 @@ def test_a_notebooks_verdict_on_a_row_is_the_ledgers(tmp_path):
 
 
 def test_a_summary_line_that_cites_a_row_names_the_ledgers_verdict():
-    table = pd.DataFrame([{"id": "000-01", "verdict": "confirmed", "lean": np.nan},
+    table = pd.DataFrame([{"id": "000-01", "verdict": "confirmed", "lean": ""},
                           {"id": "002-02", "verdict": "inconclusive", "lean": "leans contradicted"},
                           {"id": "002-21a", "verdict": "contradicted", "lean": np.nan},
                           {"id": "002-21b", "verdict": "confirmed", "lean": np.nan}])  # fmt: skip

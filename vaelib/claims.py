@@ -2240,7 +2240,7 @@ def name_verdicts(text: str, ledger_table: pd.DataFrame) -> str:
     line that names no verdict itself: a summary sentence that cites a row then says what the ledger found."""
     words = {
         r["id"]: f"{r['verdict']}, {r['lean'].replace('leans', 'leaning')}"
-        if isinstance(r["lean"], str)
+        if isinstance(r["lean"], str) and r["lean"]
         else r["verdict"]
         for _, r in ledger_table.iterrows()
     }
