@@ -2228,10 +2228,13 @@ def verdict_of(row: str, assets_root: str | os.PathLike) -> R.Verdict:
 
 def verdict_words(v: R.Verdict) -> str:
     """A verdict as a sentence says it: 'confirmed', or 'inconclusive, leaning contradicted'."""
-    return f"{v.outcome}, {v.lean.replace('leans', 'leaning')}" if v.lean else v.outcome
+    return _said(v.outcome, v.lean)
 
 
-_VERDICTS = ("confirmed", "contradicted", "inconclusive", "not measured", "not testable")
+def _said(outcome: str, lean: str) -> str:
+    return f"{outcome}, {lean.replace('leans', 'leaning')}" if lean else outcome
+
+
 _ROW_LINK = re.compile(r"\[([^\]]+)\]\(((?:\.\./)*claims(?:\.md|/)#(\d{3}-\d{2}[a-h]?))\)")
 
 
@@ -2239,9 +2242,7 @@ def name_verdicts(text: str, ledger_table: pd.DataFrame) -> str:
     """`text` with the ledger's verdict named in each link to a ledger row ("[row 000-01: confirmed](...)"), in every
     line that names no verdict itself: a summary sentence that cites a row then says what the ledger found."""
     words = {
-        r["id"]: f"{r['verdict']}, {r['lean'].replace('leans', 'leaning')}"
-        if isinstance(r["lean"], str) and r["lean"]
-        else r["verdict"]
+        r["id"]: _said(r["verdict"], r["lean"] if isinstance(r["lean"], str) else "")
         for _, r in ledger_table.iterrows()
     }
 
@@ -2252,7 +2253,7 @@ def name_verdicts(text: str, ledger_table: pd.DataFrame) -> str:
         return f"[{m[1]}: {words.get(m[3]) or '; '.join(parts)}]({m[2]})"
 
     return "\n".join(
-        line if any(v in line for v in _VERDICTS) else _ROW_LINK.sub(named, line) for line in text.split("\n")
+        line if any(v in line for v in VERDICTS) else _ROW_LINK.sub(named, line) for line in text.split("\n")
     )
 
 

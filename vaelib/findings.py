@@ -5,7 +5,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["GOAL_FID_CHANGE", "GOAL_SSIM_CHANGE", "VARIANT_WORDS", "sharpening_goal", "sharpening_findings"]
+__all__ = [
+    "DATASET_WORDS",
+    "GOAL_FID_CHANGE",
+    "GOAL_SSIM_CHANGE",
+    "VARIANT_WORDS",
+    "sharpening_goal",
+    "sharpening_findings",
+]
 
 # The data sets and the variants as sentences name them (the tables keep their short labels).
 DATASET_WORDS = {"mnist": "MNIST", "fashion-mnist": "Fashion-MNIST"}
